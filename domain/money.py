@@ -1,0 +1,188 @@
+"""Money: currencies, their scales, quantization and parsing. Pure; no I/O.
+
+Every amount in PayTrust is a `Decimal` quantized to its currency's scale through `quantize`
+(ROUND_HALF_UP), and every computation that mixes amounts goes through `Money`, which refuses to
+mix currencies: a mismatch is an error, never a conversion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Final
+
+
+class Currency(StrEnum):
+    IDR = "IDR"
+    MYR = "MYR"
+    USD = "USD"
+
+    @property
+    def scale(self) -> int:
+        return SCALES[self]
+
+    @property
+    def unit(self) -> Decimal:
+        """The smallest amount the currency can express (1 for IDR, 0.01 for MYR and USD)."""
+        return Decimal(1).scaleb(-SCALES[self])
+
+
+SCALES: Final[dict[Currency, int]] = {Currency.IDR: 0, Currency.MYR: 2, Currency.USD: 2}
+
+# Largest amount a DECIMAL(19,4) column holds, with room to spare for sums of a few of them.
+MAX_AMOUNT: Final = Decimal("999999999999999")
+
+
+class MoneyError(ValueError):
+    """An amount that cannot be money: malformed, too precise for its currency, or mixed."""
+
+
+class CurrencyMismatchError(MoneyError):
+    def __init__(self, left: Currency, right: Currency) -> None:
+        super().__init__(f"Currency mismatch: {left} and {right} cannot be combined")
+        self.left = left
+        self.right = right
+
+
+def parse_currency(code: str) -> Currency:
+    try:
+        return Currency(code.upper() if isinstance(code, str) else code)
+    except ValueError:
+        raise MoneyError(f"Unsupported currency: {code!r}; expected one of IDR, MYR, USD") from None
+
+
+def quantize(amount: Decimal, currency: Currency) -> Decimal:
+    """Round `amount` to the currency's scale, half up. The one rounding function of PayTrust."""
+    return amount.quantize(currency.unit, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value: object) -> Decimal:
+    """A finite Decimal from a str, int or Decimal; floats are refused (they are not money)."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError(f"Amount must be a decimal string or an integer, not {type(value).__name__}")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text or text != value or "_" in text:
+            raise MoneyError(f"Malformed amount: {value!r}")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise MoneyError(f"Malformed amount: {value!r}") from None
+    else:
+        raise MoneyError(f"Amount must be a decimal string or an integer, not {type(value).__name__}")
+    if not result.is_finite():
+        raise MoneyError(f"Malformed amount: {value!r}")
+    return result
+
+
+def decimal_places(value: Decimal) -> int:
+    """Significant decimal places: Decimal('12.50') has 1, Decimal('100') has 0."""
+    normalized = value.normalize()
+    exponent = normalized.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite by construction
+    return max(0, -exponent)
+
+
+def parse_amount(value: object, currency: Currency, *, allow_negative: bool = False) -> Decimal:
+    """Parse a request amount. More decimals than the currency allows is an error, not a rounding.
+
+    Trailing zeros are fine (`"100.00"` is a valid IDR amount); `"100.5"` is not.
+    """
+    amount = to_decimal(value)
+    if decimal_places(amount) > currency.scale:
+        raise MoneyError(
+            f"Amount {value} has more decimal places than {currency} allows ({currency.scale})"
+        )
+    if amount < 0 and not allow_negative:
+        raise MoneyError(f"Amount must not be negative: {value}")
+    if abs(amount) > MAX_AMOUNT:
+        raise MoneyError(f"Amount {value} is too large")
+    return quantize(amount, currency)
+
+
+def format_amount(amount: Decimal, currency: Currency) -> str:
+    """The JSON form of an amount: a plain decimal string at the currency's scale."""
+    return f"{quantize(amount, currency):f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in one currency, always at the currency's scale.
+
+    Arithmetic between two `Money` values of different currencies raises
+    `CurrencyMismatchError`; multiplication by a rate quantizes half up.
+    """
+
+    amount: Decimal
+    currency: Currency
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
+            raise MoneyError(f"Money needs a finite Decimal, got {self.amount!r}")
+        object.__setattr__(self, "amount", quantize(self.amount, self.currency))
+
+    @classmethod
+    def zero(cls, currency: Currency) -> Money:
+        return cls(Decimal(0), currency)
+
+    @classmethod
+    def parse(cls, value: object, currency: Currency) -> Money:
+        return cls(parse_amount(value, currency), currency)
+
+    def _check(self, other: Money) -> None:
+        if not isinstance(other, Money):
+            raise TypeError(f"Cannot combine Money with {type(other).__name__}")
+        if other.currency is not self.currency:
+            raise CurrencyMismatchError(self.currency, other.currency)
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._check(other)
+        return self.amount >= other.amount
+
+    def times(self, factor: Decimal | int) -> Money:
+        """Multiply by a quantity or a rate, rounding the result half up to the currency scale."""
+        if isinstance(factor, float):
+            raise TypeError("Multiply money by a Decimal or an int, never a float")
+        return Money(self.amount * Decimal(factor), self.currency)
+
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    def __str__(self) -> str:
+        return format_amount(self.amount, self.currency)
+
+
+def sum_money(values: list[Money] | tuple[Money, ...], currency: Currency) -> Money:
+    """Sum in one currency; an empty sum is zero in that currency."""
+    total = Money.zero(currency)
+    for value in values:
+        total = total + value
+    return total
