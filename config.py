@@ -95,15 +95,17 @@ def load_settings() -> Settings:
     from pydantic import ValidationError
 
     try:
-        return Settings()  # type: ignore[call-arg]  # fields come from the environment
+        return Settings()  # fields come from the environment
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]).upper() or "settings"
             message = str(error["msg"]).removeprefix("Value error, ")
             if error["type"] == "missing":
-                message = f"{field} is required" if field != "ADMIN_API_KEY" else (
-                    "ADMIN_API_KEY is required and must not be empty"
+                message = (
+                    f"{field} is required"
+                    if field != "ADMIN_API_KEY"
+                    else ("ADMIN_API_KEY is required and must not be empty")
                 )
             problems.append(f"{field}: {message}")
         raise ConfigurationError("PayTrust refuses to start: " + "; ".join(problems)) from None

@@ -59,8 +59,10 @@ def quantize(amount: Decimal, currency: Currency) -> Decimal:
 
 def to_decimal(value: object) -> Decimal:
     """A finite Decimal from a str, int or Decimal; floats are refused (they are not money)."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyError(f"Amount must be a decimal string or an integer, not {type(value).__name__}")
+    if isinstance(value, bool | float):
+        raise MoneyError(
+            f"Amount must be a decimal string or an integer, not {type(value).__name__}"
+        )
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -74,7 +76,9 @@ def to_decimal(value: object) -> Decimal:
         except InvalidOperation:
             raise MoneyError(f"Malformed amount: {value!r}") from None
     else:
-        raise MoneyError(f"Amount must be a decimal string or an integer, not {type(value).__name__}")
+        raise MoneyError(
+            f"Amount must be a decimal string or an integer, not {type(value).__name__}"
+        )
     if not result.is_finite():
         raise MoneyError(f"Malformed amount: {value!r}")
     return result

@@ -1,0 +1,44 @@
+# PayTrust: the README's commands. Everything installs itself into .venv.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_DATABASE_URL ?= mysql+asyncmy://root@127.0.0.1:3306/paytrust_test
+
+.PHONY: run test lint typecheck check bench drills demo clean install
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || PYTHON=python3; test -x $(BIN)/python || $${PYTHON:-python3} -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: Temporal dev server, migrations, worker, api, sandbox; prints URLs and keys.
+run: $(STAMP)
+	@bash scripts/ensure-mariadb.sh
+	@$(BIN)/python paytrust_cli.py run
+
+## make test: set-up (venv, MariaDB, test database) and the whole suite.
+test: $(STAMP)
+	@bash scripts/ensure-mariadb.sh
+	@bash scripts/ensure-redis.sh || true
+	@bash scripts/check-no-mocks.sh
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+bench: $(STAMP)
+	@bash scripts/ensure-mariadb.sh
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

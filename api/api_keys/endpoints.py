@@ -1,0 +1,143 @@
+"""Admin endpoints for merchant API keys (X-Admin-Key)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.api_keys import repository, service
+from api.api_keys.schemas import (
+    ApiKeyCreate,
+    ApiKeyOut,
+    ApiKeyRotate,
+    ApiKeyWithSecret,
+    AuditEntry,
+    TenantId,
+)
+from api.deps import AdminDep, ServicesDep, SessionDep, client_ip
+from api.errors import BusinessRuleError, responses
+from api.pagination import Page, PageDep
+from domain.timeutil import parse_date_or_timestamp, to_naive_utc
+
+router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+
+
+def _with_secret(issued: service.IssuedKey) -> ApiKeyWithSecret:
+    row = issued.row
+    return ApiKeyWithSecret(
+        id=row.id,
+        tenant_id=row.tenant_id,
+        name=row.name,
+        key_prefix=row.key_prefix,
+        status=row.status,
+        created_at=row.created_at,
+        rotated_at=row.rotated_at,
+        revoked_at=row.revoked_at,
+        last_used_at=row.last_used_at,
+        key=issued.key,
+        previous_key_expires_at=row.previous_expires_at,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ApiKeyWithSecret,
+    responses=responses(401, 409, 422),
+)
+async def create_api_key(
+    body: ApiKeyCreate, request: Request, session: SessionDep, _: AdminDep
+) -> ApiKeyWithSecret:
+    """Issue a key for a tenant. The secret is in this response only; PayTrust keeps a hash."""
+    issued = await service.create_key(
+        session, tenant_id=body.tenant_id, name=body.name, ip_address=client_ip(request)
+    )
+    return _with_secret(issued)
+
+
+@router.get("", response_model=Page[ApiKeyOut], responses=responses(401, 422))
+async def list_api_keys(
+    session: SessionDep,
+    _: AdminDep,
+    paging: PageDep,
+    tenant_id: Annotated[TenantId | None, Query()] = None,
+) -> Page[ApiKeyOut]:
+    """Keys (never their secrets), optionally of one tenant."""
+    rows, total = await repository.list_keys(session, tenant_id, paging.offset, paging.page_size)
+    return Page(
+        data=[ApiKeyOut.model_validate(row, from_attributes=True) for row in rows],
+        page=paging.page,
+        page_size=paging.page_size,
+        total=total,
+    )
+
+
+@router.get("/audit", response_model=Page[AuditEntry], responses=responses(400, 401, 422))
+async def list_audit_log(
+    session: SessionDep,
+    _: AdminDep,
+    paging: PageDep,
+    start_date: Annotated[str | None, Query(description="YYYY-MM-DD or ISO 8601")] = None,
+    end_date: Annotated[str | None, Query(description="YYYY-MM-DD or ISO 8601")] = None,
+    api_key_id: Annotated[int | None, Query()] = None,
+) -> Page[AuditEntry]:
+    """Key lifecycle and use: created, rotated, revoked, used (once a minute), auth_failed."""
+    try:
+        start = parse_date_or_timestamp(start_date) if start_date else None
+        end = parse_date_or_timestamp(end_date, end_of_day=True) if end_date else None
+    except ValueError:
+        raise BusinessRuleError(
+            "start_date and end_date must be YYYY-MM-DD or ISO 8601 timestamps",
+            code="invalid_date",
+        ) from None
+    if start and end and start > end:
+        raise BusinessRuleError("start_date must not be after end_date", code="invalid_date_range")
+    rows, total = await repository.list_audit(
+        session,
+        start=to_naive_utc(start) if start else None,
+        end=to_naive_utc(end) if end else None,
+        api_key_id=api_key_id,
+        offset=paging.offset,
+        limit=paging.page_size,
+    )
+    return Page(
+        data=[AuditEntry.model_validate(row, from_attributes=True) for row in rows],
+        page=paging.page,
+        page_size=paging.page_size,
+        total=total,
+    )
+
+
+@router.put(
+    "/{api_key_id}/rotate", response_model=ApiKeyWithSecret, responses=responses(400, 401, 404, 422)
+)
+async def rotate_api_key(
+    api_key_id: int,
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    _: AdminDep,
+    body: ApiKeyRotate | None = None,
+) -> ApiKeyWithSecret:
+    """A new secret; the old one works for `grace_period_seconds` (0..86400, default 0)."""
+    grace = body.grace_period_seconds if body else 0
+    issued = await service.rotate_key(
+        session, api_key_id=api_key_id, grace_period_seconds=grace, ip_address=client_ip(request)
+    )
+    await session.commit()
+    await services.authenticator.announce_change(api_key_id)
+    return _with_secret(issued)
+
+
+@router.delete(
+    "/{api_key_id}", status_code=204, response_class=Response, responses=responses(401, 404)
+)
+async def revoke_api_key(
+    api_key_id: int, request: Request, session: SessionDep, services: ServicesDep, _: AdminDep
+) -> Response:
+    """Revoke: every api replica refuses the key within 2 s (at once with Redis)."""
+    await service.revoke_key(session, api_key_id=api_key_id, ip_address=client_ip(request))
+    await session.commit()
+    await services.authenticator.announce_change(api_key_id)
+    return Response(status_code=204)

@@ -1,0 +1,29 @@
+"""`python -m api.main`: the api process under uvicorn. Refuses to start on bad settings."""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from config import load_settings
+from logsetup import configure_logging
+
+
+def main() -> None:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=os.environ.get("API_HOST", "127.0.0.1"),
+        port=int(os.environ.get("API_PORT", "8000")),
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,359 @@
+"""ASGI middleware: request ids, access logs and metrics, body size limit, idempotency keys."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from api.context import request_id_var, tenant_var
+from api.errors import error_response, is_dependency_outage, unexpected_error_response
+from api.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from db.engine import SessionFactory, transaction
+from db.models import IdempotencyKey
+from domain.timeutil import to_naive_utc, utcnow
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+access_log = logging.getLogger("paytrust.access")
+logger = logging.getLogger("paytrust.api")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class RequestContextMiddleware:
+    """X-Request-ID on every response, an access log line and metrics per request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and len(incoming) <= 128 else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        tenant_token = tenant_var.set(None)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        started_response = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+            await send_with_id(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            # Answer here, inside the request's context, so even a 500 has its request id.
+            if started_response:
+                raise
+            response = unexpected_error_response(exc, scope.get("method", ""), scope["path"])
+            await response(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            HTTP_REQUESTS.labels(method, template, str(status)).inc()
+            HTTP_LATENCY.labels(method, template).observe(elapsed)
+            access_log.info(
+                "%s %s %s",
+                method,
+                scope.get("path", ""),
+                status,
+                extra={
+                    "status": status,
+                    "route": template,
+                    "duration_ms": round(elapsed * 1000, 2),
+                },
+            )
+            tenant_var.reset(tenant_token)
+            request_id_var.reset(token)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, by Content-Length or by counting a streamed body."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._reject(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except BodyTooLarge:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            413, "payload_too_large", f"Request body exceeds {self.max_bytes} bytes"
+        )
+        await response(scope, receive, send)
+
+
+ScopeResolver = Callable[[Scope], Awaitable[str | None]]
+
+
+class IdempotencyMiddleware:
+    """`Idempotency-Key` on POST: the same key and body replay the first response; the same key
+    with another body is 409. Keys are scoped to the caller (tenant or admin) and kept
+    `ttl` (≥ 24 h). A 5xx is not stored, so the client may retry with the same key.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        sessions: Callable[[], SessionFactory],
+        resolve_scope: ScopeResolver,
+        ttl: timedelta,
+    ) -> None:
+        self.app = app
+        self.sessions = sessions
+        self.resolve_scope = resolve_scope
+        self.ttl = ttl
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
+        if key is None or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        if not key or len(key) > 255:
+            await error_response(
+                422, "validation_error", "Idempotency-Key must be 1 to 255 characters"
+            )(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        replay_receive = _replay(body, receive)
+        caller = await self.resolve_scope(scope)
+        if caller is None:  # unauthenticated: let auth answer 401, store nothing
+            await self.app(scope, replay_receive, send)
+            return
+        request_hash = hashlib.sha256(
+            b"POST " + scope.get("path", "").encode() + b"\n" + body
+        ).hexdigest()
+        try:
+            claimed = await self._claim(caller, key, scope.get("path", ""), request_hash)
+        except Exception as exc:
+            if is_dependency_outage(exc):
+                await error_response(
+                    503, "service_unavailable", "A dependency is temporarily unavailable"
+                )(scope, receive, send)
+                return
+            raise
+        if claimed is not None:
+            await claimed(scope, receive, send)
+            return
+        await self._run_and_store(scope, replay_receive, send, caller, key)
+
+    async def _claim(self, caller: str, key: str, path: str, request_hash: str) -> Any:
+        """Insert the key as in progress; or return the response to answer instead."""
+        now = utcnow()
+        async with transaction(self.sessions()) as session:
+            existing = (
+                await session.execute(
+                    select(IdempotencyKey).where(
+                        IdempotencyKey.scope == caller, IdempotencyKey.idempotency_key == key
+                    )
+                )
+            ).scalar_one_or_none()
+            if existing is not None and existing.expires_at <= to_naive_utc(now):
+                await session.delete(existing)
+                await session.flush()
+                existing = None
+            if existing is None:
+                try:
+                    async with session.begin_nested():
+                        session.add(
+                            IdempotencyKey(
+                                scope=caller,
+                                idempotency_key=key,
+                                method="POST",
+                                path=path,
+                                request_hash=request_hash,
+                                expires_at=to_naive_utc(now + self.ttl),
+                            )
+                        )
+                    return None
+                except IntegrityError:
+                    existing = (
+                        await session.execute(
+                            select(IdempotencyKey).where(
+                                IdempotencyKey.scope == caller,
+                                IdempotencyKey.idempotency_key == key,
+                            )
+                        )
+                    ).scalar_one()
+        if existing.request_hash != request_hash:
+            return error_response(
+                409,
+                "idempotency_key_reused",
+                "Idempotency-Key was already used with a different request",
+            )
+        if existing.response_status is None:
+            return error_response(
+                409,
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still being processed",
+            )
+        from starlette.responses import Response
+
+        return Response(
+            content=existing.response_body or "",
+            status_code=existing.response_status,
+            media_type=existing.response_content_type or "application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+    async def _run_and_store(
+        self, scope: Scope, receive: Receive, send: Send, caller: str, key: str
+    ) -> None:
+        status = 500
+        content_type = "application/json"
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        content_type = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        stored = False
+        try:
+            await self.app(scope, receive, capture)
+            if status < 500:
+                async with transaction(self.sessions()) as session:
+                    row = (
+                        await session.execute(
+                            select(IdempotencyKey).where(
+                                IdempotencyKey.scope == caller,
+                                IdempotencyKey.idempotency_key == key,
+                            )
+                        )
+                    ).scalar_one()
+                    row.response_status = status
+                    row.response_body = b"".join(chunks).decode("utf-8", "replace")
+                    row.response_content_type = content_type
+                stored = True
+        finally:
+            if not stored:
+                try:
+                    async with transaction(self.sessions()) as session:
+                        await session.execute(
+                            delete(IdempotencyKey).where(
+                                IdempotencyKey.scope == caller,
+                                IdempotencyKey.idempotency_key == key,
+                            )
+                        )
+                except Exception:
+                    logger.warning("could not release idempotency key after a failure")
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Hand the buffered body to the app once, then pass through (to see a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+PUBLIC_DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+class PublicDocsCorsMiddleware:
+    """The OpenAPI document and the docs allow any origin; everything else follows settings."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") not in PUBLIC_DOC_PATHS:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != b"access-control-allow-origin"
+                ]
+                headers.append((b"access-control-allow-origin", b"*"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)

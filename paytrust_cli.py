@@ -1,0 +1,33 @@
+"""`paytrust` command: `run` (dev stack), `migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="paytrust", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the whole stack in the foreground (make run)")
+    sub.add_parser("migrate", help="create the database if needed and upgrade to head")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        from devstack import run_dev
+
+        status = run_dev()
+    else:
+        from db.migrations import create_database, upgrade_head
+        from db.urls import async_url
+
+        create_database(async_url())
+        upgrade_head(async_url())
+        status = 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    main()

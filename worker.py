@@ -1,0 +1,94 @@
+"""The PayTrust worker: hosts the workflows and activities on one task queue.
+
+Run `python worker.py`. Scale by running more of them (per task queue); SIGTERM or SIGINT
+drains in-flight activities and stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from config import Settings, load_settings
+from db.engine import create_engine, create_session_factory
+
+logger = logging.getLogger("paytrust.worker")
+
+
+def workflow_classes() -> Sequence[type]:
+    from workflows.maintenance import MaintenanceWorkflow
+
+    return [MaintenanceWorkflow]
+
+
+def activity_functions(settings: Settings, sessions: Any) -> list[Any]:
+    from activities.maintenance import MaintenanceActivities
+
+    maintenance = MaintenanceActivities(sessions)
+    return [maintenance.purge_expired_idempotency_keys]
+
+
+def build_worker(client: Client, settings: Settings, sessions: Any, task_queue: str) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=workflow_classes(),
+        activities=activity_functions(settings, sessions),
+        graceful_shutdown_timeout=timedelta(seconds=20),
+    )
+
+
+async def run(settings: Settings) -> None:
+    from workflows.client import connect_temporal
+    from workflows.schedules import ensure_schedules
+
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    sessions = create_session_factory(engine)
+    client = await connect_temporal(settings)
+    await ensure_schedules(client, settings.temporal_task_queue)
+    worker = build_worker(client, settings, sessions, settings.temporal_task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    logger.info("worker started on task queue %s", settings.temporal_task_queue)
+    async with worker:
+        await stop.wait()
+        logger.info("worker stopping: draining in-flight tasks")
+    await engine.dispose()
+
+
+def main() -> None:
+    settings = load_settings()
+    from logsetup import configure_logging
+
+    configure_logging(settings.log_level, settings.log_json)
+    status = 0
+    try:
+        asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        logger.exception("worker failed")
+        status = 1
+    # temporalio sdk-python#300: the interpreter can abort at shutdown after using a client.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    main()
