@@ -1,0 +1,59 @@
+"""Payment gateways: the `PaymentGateway` protocol, the Xendit and Midtrans clients, and the
+normalized models and errors they share. See docs/gateways.md."""
+
+from gateways.base import (
+    ORDER_ID_TAKEN,
+    CreatedPayment,
+    EventKind,
+    GatewayError,
+    GatewayName,
+    GatewayRejected,
+    GatewaySettings,
+    GatewayUnavailable,
+    MerchantReference,
+    PaymentGateway,
+    PaymentItem,
+    PaymentNotFound,
+    PaymentRequest,
+    PaymentState,
+    PaymentStatus,
+    RefundResult,
+    RefundStatus,
+    WebhookAuthError,
+    WebhookEvent,
+    WebhookPayloadError,
+    build_merchant_reference,
+    parse_merchant_reference,
+)
+from gateways.midtrans import MidtransGateway
+from gateways.registry import build_gateways, close_gateways
+from gateways.xendit import XenditGateway
+
+__all__ = [
+    "ORDER_ID_TAKEN",
+    "CreatedPayment",
+    "EventKind",
+    "GatewayError",
+    "GatewayName",
+    "GatewayRejected",
+    "GatewaySettings",
+    "GatewayUnavailable",
+    "MerchantReference",
+    "MidtransGateway",
+    "PaymentGateway",
+    "PaymentItem",
+    "PaymentNotFound",
+    "PaymentRequest",
+    "PaymentState",
+    "PaymentStatus",
+    "RefundResult",
+    "RefundStatus",
+    "WebhookAuthError",
+    "WebhookEvent",
+    "WebhookPayloadError",
+    "XenditGateway",
+    "build_gateways",
+    "build_merchant_reference",
+    "close_gateways",
+    "parse_merchant_reference",
+]

@@ -1,0 +1,203 @@
+"""The Xendit Invoices API v2 as the sandbox serves it (GATEWAYS.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Final
+
+from fastapi import APIRouter, Request, Response
+
+from sandbox.common import (
+    SandboxDep,
+    basic_auth_ok,
+    injected_fault,
+    json_response,
+    read_json,
+    to_amount,
+)
+from sandbox.faults import Operation
+from sandbox.state import SCALES, Sandbox, SandboxError
+
+router = APIRouter(tags=["xendit"])
+
+REFUND_REASONS: Final = frozenset(
+    {"FRAUDULENT", "DUPLICATE", "REQUESTED_BY_CUSTOMER", "CANCELLATION", "OTHERS"}
+)
+MAX_METADATA_KEYS: Final = 50
+
+
+def error(status_code: int, error_code: str, message: str) -> Response:
+    """Xendit's error shape: {"error_code", "message"}."""
+    return json_response({"error_code": error_code, "message": message}, status_code)
+
+
+def validation_error(message: str) -> Response:
+    return error(400, "API_VALIDATION_ERROR", message)
+
+
+async def _guard(request: Request, sandbox: Sandbox, operation: Operation) -> Response | None:
+    """Injected faults first (a gateway outage comes before auth), then the API key."""
+    fault = await injected_fault(sandbox, operation, "xendit")
+    if fault is not None:
+        code = "SERVER_ERROR" if fault.status >= 500 else "API_VALIDATION_ERROR"
+        return error(fault.status, code, "Sandbox injected fault")
+    if not basic_auth_ok(request, sandbox.settings.xendit_secret_key.get_secret_value()):
+        return error(401, "INVALID_API_KEY", "API key is not authorized for this API service")
+    return None
+
+
+def _not_found() -> Response:
+    return error(404, "INVOICE_NOT_FOUND_ERROR", "Invoice not found")
+
+
+@router.post("/v2/invoices")
+async def create_invoice(request: Request, sandbox: SandboxDep) -> Response:
+    """Create an invoice: 200 with the invoice object, status PENDING."""
+    refused = await _guard(request, sandbox, "create_payment")
+    if refused is not None:
+        return refused
+    try:
+        body = await read_json(request)
+    except ValueError as exc:
+        return validation_error(str(exc))
+    if not isinstance(body, dict):
+        return validation_error("request body must be a JSON object")
+    external_id = body.get("external_id")
+    if not isinstance(external_id, str) or not external_id:
+        return validation_error('"external_id" is required')
+    if "amount" not in body:
+        return validation_error('"amount" is required')
+    amount = to_amount(body["amount"])
+    if amount is None or isinstance(body["amount"], str):
+        return validation_error('"amount" must be a number')
+    if amount <= 0:
+        return validation_error('"amount" must be greater than 0')
+    currency = body.get("currency", "IDR")
+    if not isinstance(currency, str) or currency.upper() not in SCALES:
+        return error(
+            400, "UNSUPPORTED_CURRENCY", f"Currency {currency} is not supported for this business"
+        )
+    currency = currency.upper()
+    duration = body.get("invoice_duration", 86400)
+    if isinstance(duration, Decimal) and duration == int(duration):
+        duration = int(duration)
+    if not isinstance(duration, int) or isinstance(duration, bool) or duration < 1:
+        return validation_error('"invoice_duration" must be a positive number of seconds')
+    items = body.get("items", [])
+    if not isinstance(items, list):
+        return validation_error('"items" must be an array')
+    for index, item in enumerate(items):
+        problem = _item_problem(item)
+        if problem:
+            return validation_error(f'"items[{index}]" {problem}')
+    metadata = body.get("metadata", {})
+    if not isinstance(metadata, dict):
+        return validation_error('"metadata" must be an object')
+    if len(metadata) > MAX_METADATA_KEYS:
+        return validation_error('"metadata" must have at most 50 keys')
+    description = body.get("description", "")
+    async with sandbox.lock:
+        payment = sandbox.add_xendit_invoice(
+            external_id=external_id,
+            amount=amount,
+            currency=currency,
+            description=description if isinstance(description, str) else "",
+            duration_seconds=duration,
+            request=body,
+        )
+        return json_response(sandbox.xendit_invoice(payment))
+
+
+def _item_problem(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return "must be an object"
+    if not isinstance(item.get("name"), str) or not item["name"]:
+        return '"name" is required'
+    if to_amount(item.get("price")) is None:
+        return '"price" must be a number'
+    quantity = item.get("quantity")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        return '"quantity" must be a positive integer'
+    return None
+
+
+@router.get("/v2/invoices/{invoice_id}")
+async def get_invoice(invoice_id: str, request: Request, sandbox: SandboxDep) -> Response:
+    """The invoice object, or 404 INVOICE_NOT_FOUND_ERROR."""
+    refused = await _guard(request, sandbox, "status")
+    if refused is not None:
+        return refused
+    async with sandbox.lock:
+        payment = sandbox.payments.get(invoice_id)
+        if payment is None or payment.gateway != "xendit":
+            return _not_found()
+        return json_response(sandbox.xendit_invoice(payment))
+
+
+@router.post("/invoices/{invoice_id}/expire!")
+async def expire_invoice(invoice_id: str, request: Request, sandbox: SandboxDep) -> Response:
+    """Expire a PENDING invoice: 200 with the EXPIRED invoice (and the EXPIRED callback)."""
+    refused = await _guard(request, sandbox, "expire")
+    if refused is not None:
+        return refused
+    async with sandbox.lock:
+        payment = sandbox.payments.get(invoice_id)
+        if payment is None or payment.gateway != "xendit":
+            return _not_found()
+        if payment.status != "pending":
+            return error(
+                400, "INVALID_INVOICE_STATUS", f"Invoice is {payment.status}, not PENDING"
+            )
+        sandbox.expire(payment)
+        return json_response(sandbox.xendit_invoice(payment))
+
+
+@router.post("/refunds")
+async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
+    """Refund a paid invoice; 200 with the refund (PENDING), then a refund.* webhook.
+
+    A repeated `idempotency-key` returns the first refund and sends nothing.
+    """
+    refused = await _guard(request, sandbox, "refund")
+    if refused is not None:
+        return refused
+    try:
+        body = await read_json(request)
+    except ValueError as exc:
+        return validation_error(str(exc))
+    if not isinstance(body, dict):
+        return validation_error("request body must be a JSON object")
+    invoice_id = body.get("invoice_id") or body.get("payment_request_id")
+    if not isinstance(invoice_id, str):
+        return validation_error('"invoice_id" or "payment_request_id" is required')
+    reason = body.get("reason")
+    if reason not in REFUND_REASONS:
+        return validation_error(f'"reason" must be one of {", ".join(sorted(REFUND_REASONS))}')
+    amount: Decimal | None = None
+    if "amount" in body:
+        amount = to_amount(body["amount"])
+        if amount is None:
+            return validation_error('"amount" must be a number')
+    metadata = body.get("metadata")
+    async with sandbox.lock:
+        payment = sandbox.payments.get(invoice_id)
+        if payment is None or payment.gateway != "xendit":
+            return error(404, "DATA_NOT_FOUND", "Invoice not found")
+        currency = body.get("currency")
+        if currency is not None and currency != payment.currency:
+            return error(400, "MISMATCH_CURRENCY_ERROR", "Currency does not match the invoice")
+        try:
+            refund, _ = sandbox.refund(
+                payment,
+                amount,
+                str(reason),
+                idempotency_key=request.headers.get("idempotency-key"),
+                reference_id=body.get("reference_id"),
+                metadata=metadata if isinstance(metadata, dict) else None,
+            )
+        except SandboxError as exc:
+            code = "REFUND_AMOUNT_EXCEEDED" if "exceeds" in exc.message else "INVALID_STATUS"
+            return error(400, code, exc.message)
+        answer = sandbox.xendit_refund(payment, refund)
+        answer["status"] = "PENDING"  # the outcome comes by webhook
+        return json_response(answer)
