@@ -25,24 +25,46 @@ logger = logging.getLogger("paytrust.worker")
 
 
 def workflow_classes() -> Sequence[type]:
+    from workflows.invoice import InvoiceWorkflow
     from workflows.maintenance import MaintenanceWorkflow
+    from workflows.webhook import WebhookWorkflow
 
-    return [MaintenanceWorkflow]
+    return [InvoiceWorkflow, WebhookWorkflow, MaintenanceWorkflow]
 
 
-def activity_functions(settings: Settings, sessions: Any) -> list[Any]:
+def activity_functions(
+    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+) -> list[Any]:
+    """Activities are bound methods of objects that receive their dependencies."""
+    from activities.invoices import InvoiceActivities
     from activities.maintenance import MaintenanceActivities
+    from activities.webhooks import WebhookActivities
 
+    invoices = InvoiceActivities(sessions, gateways)
+    webhooks = WebhookActivities(sessions, client, task_queue)
     maintenance = MaintenanceActivities(sessions)
-    return [maintenance.purge_expired_idempotency_keys]
+    return [
+        invoices.load_invoice,
+        invoices.create_payment_link,
+        invoices.apply_payment_event,
+        invoices.expire_invoice,
+        invoices.cancel_invoice,
+        invoices.expire_gateway_payment,
+        webhooks.resolve_webhook_event,
+        webhooks.deliver_to_invoice,
+        webhooks.record_webhook_attempt,
+        maintenance.purge_expired_idempotency_keys,
+    ]
 
 
-def build_worker(client: Client, settings: Settings, sessions: Any, task_queue: str) -> Worker:
+def build_worker(
+    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflow_classes(),
-        activities=activity_functions(settings, sessions),
+        activities=activity_functions(client, sessions, gateways, task_queue),
         graceful_shutdown_timeout=timedelta(seconds=20),
     )
 
@@ -57,9 +79,12 @@ async def run(settings: Settings) -> None:
         max_overflow=settings.db_max_overflow,
     )
     sessions = create_session_factory(engine)
+    from gateways import build_gateways, close_gateways
+
+    gateways = build_gateways(settings)
     client = await connect_temporal(settings)
     await ensure_schedules(client, settings.temporal_task_queue)
-    worker = build_worker(client, settings, sessions, settings.temporal_task_queue)
+    worker = build_worker(client, sessions, gateways, settings.temporal_task_queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -68,6 +93,7 @@ async def run(settings: Settings) -> None:
     async with worker:
         await stop.wait()
         logger.info("worker stopping: draining in-flight tasks")
+    await close_gateways(gateways)
     await engine.dispose()
 
 

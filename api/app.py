@@ -16,6 +16,7 @@ from api.deps import Services
 from api.errors import install_error_handlers
 from api.gateways.endpoints import router as gateways_router
 from api.health.endpoints import router as health_router
+from api.invoices.endpoints import router as invoices_router
 from api.middleware import (
     BodyLimitMiddleware,
     IdempotencyMiddleware,
@@ -25,6 +26,7 @@ from api.middleware import (
     _header,
 )
 from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
+from api.webhooks.endpoints import router as webhooks_router
 from config import Settings
 from db.engine import create_engine, create_session_factory
 
@@ -52,7 +54,10 @@ def build_services(settings: Settings) -> Services:
     authenticator = ApiKeyAuthenticator(
         sessions, status_ttl_seconds=settings.api_key_status_ttl_seconds, redis=redis
     )
+    from gateways import build_gateways
+
     return Services(
+        gateways=build_gateways(settings),
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -69,6 +74,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await services.engine.dispose()
+        from gateways import close_gateways
+
+        await close_gateways(services.gateways)
         if services.redis is not None:
             await services.redis.aclose()
 
@@ -84,6 +92,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(api_keys_router)
     app.include_router(gateways_router)
+    app.include_router(invoices_router)
+    app.include_router(webhooks_router)
 
     async def idempotency_scope(scope: Scope) -> str | None:
         admin = _header(scope, b"x-admin-key")

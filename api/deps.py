@@ -19,6 +19,7 @@ from api.errors import ServiceUnavailable, Unauthorized
 from api.ratelimit import RateLimiter
 from config import Settings
 from db.engine import SessionFactory
+from gateways.base import PaymentGateway
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -33,6 +34,7 @@ class Services:
     sessions: SessionFactory
     authenticator: ApiKeyAuthenticator
     limiter: RateLimiter
+    gateways: dict[str, PaymentGateway] = field(default_factory=dict)
     redis: Redis | None = None
     _temporal: Client | None = field(default=None, repr=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)

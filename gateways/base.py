@@ -367,7 +367,7 @@ class PaymentGateway(Protocol):
 
     @property
     def name(self) -> GatewayName:
-        """"xendit" or "midtrans"."""
+        """ "xendit" or "midtrans"."""
         ...
 
     @property

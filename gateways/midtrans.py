@@ -185,9 +185,7 @@ class MidtransGateway:
         `gateway_code == ORDER_ID_TAKEN`: create again with the next attempt number.
         """
         if req.currency not in SUPPORTED_CURRENCIES:
-            raise GatewayRejected(
-                f"Midtrans accepts IDR only, not {req.currency}", gateway=GATEWAY
-            )
+            raise GatewayRejected(f"Midtrans accepts IDR only, not {req.currency}", gateway=GATEWAY)
         start = utcnow().replace(microsecond=0)
         minutes = int((req.expires_at - start).total_seconds() // 60)
         if minutes < 1:

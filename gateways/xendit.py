@@ -439,4 +439,3 @@ def _parse_refund_envelope(envelope: dict[str, Any]) -> WebhookEvent:
         refund_reason=reason if isinstance(reason, str) else None,
         raw=envelope,
     )
-

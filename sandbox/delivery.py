@@ -26,8 +26,14 @@ log = logging.getLogger("sandbox.delivery")
 MINUTE: Final = 60.0
 # Xendit: the original attempt, then up to six retries (15 min and 45 min are documented; the
 # later intervals follow the documented exponential back-off table, unconfirmed beyond that).
-XENDIT_RETRY_DELAYS: Final = (15 * MINUTE, 45 * MINUTE, 120 * MINUTE, 360 * MINUTE,
-                              720 * MINUTE, 1440 * MINUTE)
+XENDIT_RETRY_DELAYS: Final = (
+    15 * MINUTE,
+    45 * MINUTE,
+    120 * MINUTE,
+    360 * MINUTE,
+    720 * MINUTE,
+    1440 * MINUTE,
+)
 # Midtrans: 2, 10, 30, 90 and 210 minutes after the first attempt fails.
 MIDTRANS_RETRY_DELAYS: Final = (2 * MINUTE, 10 * MINUTE, 30 * MINUTE, 90 * MINUTE, 210 * MINUTE)
 RETRY_DELAYS: Final[dict[SandboxGateway, tuple[float, ...]]] = {

@@ -28,8 +28,14 @@ ORDER_ID_RE: Final = re.compile(r"^[A-Za-z0-9\-_~.]{1,50}$")
 UNAUTHORIZED: Final = (
     "Access denied due to unauthorized transaction, please check client or server key"
 )
-UNIT_SECONDS: Final = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600,
-                       "day": 86400, "days": 86400}
+UNIT_SECONDS: Final = {
+    "minute": 60,
+    "minutes": 60,
+    "hour": 3600,
+    "hours": 3600,
+    "day": 86400,
+    "days": 86400,
+}
 
 
 def snap_error(status_code: int, *messages: str) -> Response:
@@ -155,9 +161,7 @@ def _expiry(expiry: Any) -> datetime | str:
     return start + timedelta(seconds=duration * UNIT_SECONDS[unit])
 
 
-async def _core_guard(
-    request: Request, sandbox: Sandbox, operation: Operation
-) -> Response | None:
+async def _core_guard(request: Request, sandbox: Sandbox, operation: Operation) -> Response | None:
     fault = await injected_fault(sandbox, operation, "midtrans")
     if fault is not None:
         return core_answer(

@@ -38,8 +38,7 @@ def _pay_form(payment: Payment) -> HTMLResponse:
     if payment.status != "pending":
         return _page(
             title,
-            f"<h1>{escape(title)}</h1><p id='status'>This payment is "
-            f"{escape(payment.status)}.</p>",
+            f"<h1>{escape(title)}</h1><p id='status'>This payment is {escape(payment.status)}.</p>",
         )
     action = f"/pay/{quote(payment.reference, safe='')}"
     content = (

@@ -145,9 +145,7 @@ async def expire_invoice(invoice_id: str, request: Request, sandbox: SandboxDep)
         if payment is None or payment.gateway != "xendit":
             return _not_found()
         if payment.status != "pending":
-            return error(
-                400, "INVALID_INVOICE_STATUS", f"Invoice is {payment.status}, not PENDING"
-            )
+            return error(400, "INVALID_INVOICE_STATUS", f"Invoice is {payment.status}, not PENDING")
         sandbox.expire(payment)
         return json_response(sandbox.xendit_invoice(payment))
 

@@ -112,17 +112,82 @@ def make_settings(database_url: str, temporal_address: str, **overrides: object)
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, temporal_address: str) -> object:
-    return make_settings(database_url, temporal_address)
+def api_port() -> int:
+    from devstack import free_port
+
+    return free_port()
 
 
 @pytest.fixture(scope="session")
-async def app(settings: object) -> AsyncIterator[object]:
-    from api.app import create_app
+def sandbox(api_port: int) -> Iterator[object]:
+    """The gateway sandbox as a real process, sending its webhooks to the live api below."""
+    from tests.gateways.support import SandboxProcess
 
-    application = create_app(settings)  # type: ignore[arg-type]
-    yield application
+    process = SandboxProcess(f"http://127.0.0.1:{api_port}")
+    process.wait_ready()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, temporal_address: str, sandbox: object) -> Settings:
+    from tests.gateways.support import MIDTRANS_KEY, XENDIT_KEY, XENDIT_TOKEN
+
+    url = sandbox.url  # type: ignore[attr-defined]
+    return make_settings(
+        database_url,
+        temporal_address,
+        xendit_base_url=url,
+        midtrans_snap_base_url=url,
+        midtrans_api_base_url=url,
+        xendit_secret_key=XENDIT_KEY,
+        xendit_callback_token=XENDIT_TOKEN,
+        midtrans_server_key=MIDTRANS_KEY,
+        gateway_timeout_seconds=5,
+    )
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, api_port: int, temporal_env: object) -> AsyncIterator[object]:
+    """The api app, also served over real HTTP on `api_port` (the sandbox's webhooks land
+    there), with a worker for its task queue running in this process."""
+    import asyncio
+
+    import uvicorn
+
+    from api.app import create_app
+    from db.engine import create_engine, create_session_factory
+    from gateways import build_gateways, close_gateways
+    from worker import build_worker
+
+    application = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=api_port, log_config=None,
+                       lifespan="off")
+    )
+    serving = asyncio.create_task(server.serve())
+    engine = create_engine(settings.database_url)
+    gateways = build_gateways(settings)
+    worker = build_worker(
+        temporal_env.client,  # type: ignore[attr-defined]
+        create_session_factory(engine),
+        gateways,
+        settings.temporal_task_queue,
+    )
+    async with worker:
+        while not server.started:
+            await asyncio.sleep(0.02)
+        yield application
+        server.should_exit = True
+        await serving
+    await close_gateways(gateways)
+    await engine.dispose()
     await application.state.services.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def api_url(app: object, api_port: int) -> str:
+    return f"http://127.0.0.1:{api_port}"
 
 
 @pytest.fixture

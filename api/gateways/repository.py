@@ -10,7 +10,9 @@ from db.models import GatewayConfig, GatewayCurrencyFee
 
 
 async def list_gateways(session: AsyncSession) -> list[GatewayConfig]:
-    stmt = select(GatewayConfig).options(selectinload(GatewayConfig.fees)).order_by(GatewayConfig.id)
+    stmt = (
+        select(GatewayConfig).options(selectinload(GatewayConfig.fees)).order_by(GatewayConfig.id)
+    )
     return list((await session.execute(stmt)).scalars().all())
 
 

@@ -64,7 +64,9 @@ async def xendit(sandbox: SandboxProcess) -> AsyncIterator[XenditGateway]:
 @pytest.fixture
 async def midtrans(sandbox: SandboxProcess) -> AsyncIterator[MidtransGateway]:
     client = MidtransGateway(
-        snap_base_url=sandbox.url, api_base_url=sandbox.url, server_key=MIDTRANS_KEY,
+        snap_base_url=sandbox.url,
+        api_base_url=sandbox.url,
+        server_key=MIDTRANS_KEY,
         timeout_seconds=5,
     )
     yield client

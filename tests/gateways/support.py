@@ -103,7 +103,11 @@ class WebhookReceiver:
         self.fail_next: dict[str, int] = {}
         self._lock = threading.Lock()
         config = uvicorn.Config(
-            self._app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+            self._app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
             interface="asgi3",
         )
         self._server = uvicorn.Server(config)

@@ -185,7 +185,8 @@ async def test_create_sends_items_summing_to_gross_with_tax_fee_and_expiry(
 
     sent = await sent_request(control, created.reference)
     assert sent["transaction_details"] == {
-        "order_id": req.merchant_reference, "gross_amount": 38633,
+        "order_id": req.merchant_reference,
+        "gross_amount": 38633,
     }
     lines = sent["item_details"]
     assert sum(line["price"] * line["quantity"] for line in lines) == 38633
@@ -302,7 +303,9 @@ async def test_each_refund_notifies_twice_under_one_event_id(midtrans, control, 
         created.reference, Decimal("30000"), Currency.IDR, "damaged", "rk-first"
     )
     assert (result.refund_id, result.status, result.amount) == (
-        "rk-first", RefundStatus.SUCCEEDED, Decimal("30000"),
+        "rk-first",
+        RefundStatus.SUCCEEDED,
+        Decimal("30000"),
     )
     first_pair = await receiver.wait_for(
         created.reference, 2, where=lambda r: r.event is not None and r.event.refund_id is not None
@@ -316,7 +319,9 @@ async def test_each_refund_notifies_twice_under_one_event_id(midtrans, control, 
         event = received.event
         assert event is not None and event.kind is EventKind.REFUNDED
         assert (event.refund_id, event.refund_amount, event.refund_reason) == (
-            "rk-first", Decimal("30000"), "damaged",
+            "rk-first",
+            Decimal("30000"),
+            "damaged",
         )
     seen = {r.event.event_id for r in first_pair if r.event}  # what de-duplication keeps: one
 
@@ -401,7 +406,9 @@ async def test_wrong_server_key_is_rejected(sandbox):
 async def test_latency_past_the_timeout_is_retryable(sandbox, control):
     await control.post("/_sandbox/faults", json={"latency_ms": 600})
     client = MidtransGateway(
-        snap_base_url=sandbox.url, api_base_url=sandbox.url, server_key=MIDTRANS_KEY,
+        snap_base_url=sandbox.url,
+        api_base_url=sandbox.url,
+        server_key=MIDTRANS_KEY,
         timeout_seconds=0.2,
     )
     try:

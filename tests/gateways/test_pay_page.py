@@ -33,7 +33,10 @@ def chromium_binary() -> Path:
     if not CHROMIUM.exists():
         result = subprocess.run(
             ["bash", str(ROOT / "scripts" / "ensure-chromium.sh")],
-            capture_output=True, text=True, timeout=900, check=False,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         if result.returncode != 0 or not CHROMIUM.exists():
             pytest.skip(
@@ -50,10 +53,19 @@ def browser(chromium_binary: Path) -> Iterator[int]:
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     process = subprocess.Popen(
         [
-            str(chromium_binary), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-            f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1",
+            str(chromium_binary),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "--remote-debugging-address=127.0.0.1",
             "about:blank",
         ],
         stdout=subprocess.DEVNULL,
@@ -141,9 +153,12 @@ async def page(browser: int) -> AsyncIterator[Page]:
 async def test_pressing_pay_sends_the_webhook(xendit, midtrans, receiver, page):
     created = await xendit.create_payment(payment_request("75000"))
     await page.call("Page.navigate", url=created.payment_url)
-    assert await page.wait_for(
-        "document.querySelector('#amount') && document.querySelector('#amount').textContent"
-    ) == "IDR 75000"
+    assert (
+        await page.wait_for(
+            "document.querySelector('#amount') && document.querySelector('#amount').textContent"
+        )
+        == "IDR 75000"
+    )
     assert await page.evaluate("document.querySelector('#pay-amount').value") == "75000"
 
     # A partial payment: the payer types a smaller amount, then presses Pay.

@@ -55,9 +55,7 @@ async def test_reordered_deliveries_arrive_newest_first(midtrans, control, recei
     assert early.status == late.status == 200
 
 
-async def test_reordered_payment_and_refund_keep_their_own_event_ids(
-    xendit, control, receiver
-):
+async def test_reordered_payment_and_refund_keep_their_own_event_ids(xendit, control, receiver):
     """Paid then refunded, delivered refund first: both events verify and keep their ids."""
     created = await xendit.create_payment(payment_request("30000", Currency.IDR))
     await control.post("/_sandbox/faults", json={"reorder_next": 2})
@@ -112,9 +110,7 @@ async def test_failed_deliveries_are_retried_on_the_gateway_schedule(xendit, con
     created = await xendit.create_payment(payment_request("10000"))
     receiver.fail_next["/webhooks/xendit"] = 2
     await control.post(f"/_sandbox/payments/{created.reference}/pay", json={})
-    log = await wait_for_log(
-        control, created.reference, lambda log: log[0]["state"] == "delivered"
-    )
+    log = await wait_for_log(control, created.reference, lambda log: log[0]["state"] == "delivered")
     assert [a["status_code"] for a in log[0]["attempts"]] == [500, 500, 200]
     deliveries = receiver.for_reference(created.reference)
     assert [d.status for d in deliveries] == [500, 500, 200]

@@ -79,9 +79,7 @@ async def test_create_usd_sends_an_exact_two_decimal_number(xendit, control):
     assert (status.amount, status.currency) == (Decimal("12.50"), Currency.USD)
 
 
-async def test_pay_delivers_a_verified_paid_callback_and_status_follows(
-    xendit, control, receiver
-):
+async def test_pay_delivers_a_verified_paid_callback_and_status_follows(xendit, control, receiver):
     req = payment_request("50000", installment_number=1)
     created = await xendit.create_payment(req)
     pending = await xendit.get_status(created.reference)
@@ -127,9 +125,7 @@ async def test_expire_sends_expired_callback(xendit, receiver):
     assert caught.value.status_code == 400 and not caught.value.retryable
 
 
-async def test_refund_is_idempotent_and_arrives_as_refund_succeeded(
-    xendit, control, receiver
-):
+async def test_refund_is_idempotent_and_arrives_as_refund_succeeded(xendit, control, receiver):
     created = await xendit.create_payment(payment_request("100000"))
     await control.post(f"/_sandbox/payments/{created.reference}/pay", json={})
     await receiver.wait_for(created.reference)
@@ -152,7 +148,9 @@ async def test_refund_is_idempotent_and_arrives_as_refund_succeeded(
     assert event.kind is EventKind.REFUNDED
     assert event.event_id == f"{result.refund_id}:refund.succeeded"
     assert (event.refund_id, event.refund_amount, event.amount) == (
-        result.refund_id, Decimal("40000"), Decimal("40000"),
+        result.refund_id,
+        Decimal("40000"),
+        Decimal("40000"),
     )
     assert event.refund_reason == "REQUESTED_BY_CUSTOMER"
     assert event.reference == created.reference
@@ -205,7 +203,9 @@ async def test_wrong_secret_key_is_rejected_without_leaking_it(sandbox):
         await client.aclose()
     error = caught.value
     assert (error.status_code, error.gateway_code, error.retryable) == (
-        401, "INVALID_API_KEY", False,
+        401,
+        "INVALID_API_KEY",
+        False,
     )
     assert "API key is not authorized" in str(error)
     assert "xnd_wrong_key_123" not in str(error) and "xnd_wrong_key_123" not in repr(error)
@@ -233,7 +233,8 @@ async def test_sandbox_validates_like_xendit(sandbox):
         assert first.json()["id"] != second.json()["id"]
         # IDR decimals are truncated, as Xendit does.
         truncated = await http.post(
-            "/v2/invoices", content=b'{"external_id":"t-1","amount":10000.9}',
+            "/v2/invoices",
+            content=b'{"external_id":"t-1","amount":10000.9}',
             headers={"content-type": "application/json"},
         )
         assert truncated.json()["amount"] == 10000
@@ -253,7 +254,9 @@ async def test_server_errors_are_retryable_then_recover(xendit, control):
 async def test_timeout_is_retryable(sandbox, control):
     await control.post("/_sandbox/faults", json={"latency_ms": 600})
     client = XenditGateway(
-        base_url=sandbox.url, secret_key=XENDIT_KEY, callback_token=XENDIT_TOKEN,
+        base_url=sandbox.url,
+        secret_key=XENDIT_KEY,
+        callback_token=XENDIT_TOKEN,
         timeout_seconds=0.2,
     )
     try:
@@ -342,9 +345,16 @@ def test_refund_envelope_with_string_amount():
         "business_id": "b",
         "created": "2026-11-26T10:00:00.000Z",
         "data": {
-            "id": "rfd-1", "invoice_id": "inv-1", "payment_id": "pay-1", "reference_id": "r",
-            "currency": "MYR", "amount": "10.50", "status": "SUCCEEDED", "reason": "OTHERS",
-            "created": "2026-11-26T10:00:00.000Z", "updated": "2026-11-26T10:00:01.000Z",
+            "id": "rfd-1",
+            "invoice_id": "inv-1",
+            "payment_id": "pay-1",
+            "reference_id": "r",
+            "currency": "MYR",
+            "amount": "10.50",
+            "status": "SUCCEEDED",
+            "reason": "OTHERS",
+            "created": "2026-11-26T10:00:00.000Z",
+            "updated": "2026-11-26T10:00:01.000Z",
         },
     }
     event = gateway().parse_webhook(json.dumps(body).encode())

@@ -1,0 +1,644 @@
+"""Invoice activities: every change of an invoice's state, each in one MySQL transaction that
+holds `SELECT ... FOR UPDATE` on the invoice row, and the gateway calls around them.
+
+Activities are idempotent: a retried `apply_payment_event` finds its transaction by gateway
+transaction id and does nothing; a retried `create_payment_link` finds the link it made.
+Business failures are `ApplicationError(non_retryable=True)`; outages raise, so Temporal
+retries them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from api.metrics import GATEWAY_CALLS, GATEWAY_LATENCY, INVOICE_TRANSITIONS
+from db import invoices as repo
+from db.engine import SessionFactory, transaction
+from db.models import (
+    GatewayPayment,
+    InstallmentSchedule,
+    Invoice,
+    PaymentDiscrepancy,
+    PaymentTransaction,
+    Refund,
+)
+from domain.errors import DomainError
+from domain.installments import (
+    Payable,
+    allocate_payment,
+    ensure_payment_order,
+    payment_discrepancy,
+    whole_invoice,
+)
+from domain.money import MoneyError, parse_currency, quantize
+from domain.status import (
+    EXPIRABLE_STATUSES,
+    FINAL_STATUSES,
+    InvoiceStatus,
+    ensure_cancellable,
+    ensure_payable,
+    status_after_initiation,
+    status_after_payment,
+)
+from domain.timeutil import ensure_utc, to_naive_utc, utcnow
+from gateways.base import (
+    ORDER_ID_TAKEN,
+    CreatedPayment,
+    EventKind,
+    GatewayError,
+    GatewayRejected,
+    PaymentGateway,
+    PaymentItem,
+    PaymentRequest,
+)
+from workflows.contracts import (
+    ApplyResult,
+    CancelRequest,
+    ChangeResult,
+    CreatePaymentInput,
+    ExpireGatewayPaymentInput,
+    InvoiceSnapshot,
+    LoadInvoiceInput,
+    PaymentEvent,
+    PaymentLink,
+    PaymentLinkResult,
+)
+
+logger = logging.getLogger("paytrust.activities.invoices")
+
+# ApplicationError types the api maps to HTTP answers.
+BUSINESS_RULE = "BusinessRule"
+GATEWAY_REJECTED = "GatewayRejected"
+GATEWAY_UNAVAILABLE = "GatewayUnavailable"
+NOT_FOUND = "NotFound"
+
+
+def business_error(message: str, error_type: str = BUSINESS_RULE) -> ApplicationError:
+    return ApplicationError(message, type=error_type, non_retryable=True)
+
+
+class ApplyPaymentInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    payment: PaymentEvent
+
+
+class CancelInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    request: CancelRequest
+
+
+def _record_transition(invoice: Invoice, new_status: str) -> None:
+    if invoice.status != new_status:
+        INVOICE_TRANSITIONS.labels(invoice.status, new_status).inc()
+        logger.info(
+            "invoice %s: %s -> %s",
+            invoice.id,
+            invoice.status,
+            new_status,
+            extra={"invoice_id": invoice.id, "tenant_id": invoice.tenant_id},
+        )
+        invoice.status = new_status
+    invoice.updated_at = to_naive_utc(utcnow())
+
+
+async def _locked_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:
+    invoice = await repo.get_invoice(session, tenant_id, invoice_id, for_update=True)
+    if invoice is None:
+        raise business_error(f"Invoice {invoice_id} not found", NOT_FOUND)
+    return invoice
+
+
+async def _locked_schedule(session: AsyncSession, invoice: Invoice) -> list[InstallmentSchedule]:
+    stmt = (
+        select(InstallmentSchedule)
+        .where(
+            InstallmentSchedule.tenant_id == invoice.tenant_id,
+            InstallmentSchedule.invoice_id == invoice.id,
+        )
+        .order_by(InstallmentSchedule.number)
+        .with_for_update()
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+class InvoiceActivities:
+    """Registered in the worker as bound methods; dependencies come in through `__init__`."""
+
+    def __init__(self, sessions: SessionFactory, gateways: dict[str, PaymentGateway]) -> None:
+        self._sessions = sessions
+        self._gateways = gateways
+
+    def _gateway(self, name: str) -> PaymentGateway:
+        gateway = self._gateways.get(name)
+        if gateway is None:
+            raise business_error(f"Gateway {name} is not configured")
+        return gateway
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @activity.defn
+    async def load_invoice(self, inp: LoadInvoiceInput) -> InvoiceSnapshot | None:
+        """The invoice as MySQL has it, or None if its row does not exist (yet)."""
+        async with self._sessions() as session:
+            invoice = await repo.get_invoice(session, inp.tenant_id, inp.invoice_id)
+            if invoice is None:
+                return None
+            return await repo.load_snapshot(session, invoice)
+
+    # --- payment initiation ------------------------------------------------------------------
+
+    @activity.defn
+    async def create_payment_link(self, inp: CreatePaymentInput) -> PaymentLinkResult:
+        """The live gateway payment for the next unpaid installment (or the amount due), made
+        if there is none. Sets `payment_initiated_at` once and moves draft → pending."""
+        now = utcnow()
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            currency = parse_currency(invoice.currency)
+            gateway_name = await repo.gateway_name(session, invoice.gateway_id)
+            try:
+                ensure_payable(InvoiceStatus(invoice.status))
+                number, amount, tax_share, fee_share = await self._payment_target(
+                    session, invoice, inp.installment_number
+                )
+            except DomainError as exc:
+                raise business_error(exc.message) from None
+            if ensure_utc(invoice.expires_at) <= now:
+                raise business_error("Cannot initiate payment for expired invoice")
+            live = await repo.live_payment(session, invoice.tenant_id, invoice.id, number)
+            if live is not None:
+                if live.amount == amount and ensure_utc(live.expires_at) > now:
+                    return PaymentLinkResult(
+                        link=_link(invoice, live, gateway_name, reused=True),
+                        snapshot=await repo.load_snapshot(session, invoice),
+                    )
+                live.status = "superseded"
+            attempt = (
+                await repo.count_payment_attempts(session, invoice.tenant_id, invoice.id, number)
+                + 1
+            )
+            lines = await repo.line_items(session, invoice.tenant_id, invoice.id)
+            full_invoice = number is None and amount == invoice.total
+            request = PaymentRequest(
+                invoice_id=invoice.id,
+                installment_number=number,
+                attempt=attempt,
+                amount=amount,
+                currency=currency,
+                description=invoice.description or f"Invoice {invoice.external_id}",
+                expires_at=ensure_utc(invoice.expires_at),
+                items=[
+                    PaymentItem(
+                        name=line.description,
+                        price=line.unit_price,
+                        quantity=line.quantity,
+                        category=line.tax_category,
+                    )
+                    for line in lines
+                ]
+                if full_invoice
+                else [],
+                tax_amount=invoice.tax_total if full_invoice else tax_share,
+                service_fee=invoice.service_fee if full_invoice else fee_share,
+                customer_name=(invoice.customer or {}).get("name"),
+                customer_email=(invoice.customer or {}).get("email"),
+                metadata={
+                    "paytrust_invoice_id": str(invoice.id),
+                    "installment_number": str(number or 0),
+                    "external_id": invoice.external_id[:100],
+                },
+            )
+        created = await self._create_at_gateway(gateway_name, request)
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            existing = (
+                await session.execute(
+                    select(GatewayPayment).where(
+                        GatewayPayment.gateway_id == invoice.gateway_id,
+                        GatewayPayment.reference == created.reference,
+                    )
+                )
+            ).scalar_one_or_none()
+            if existing is None:
+                existing = GatewayPayment(
+                    tenant_id=invoice.tenant_id,
+                    invoice_id=invoice.id,
+                    installment_number=number,
+                    attempt=request.attempt,
+                    gateway_id=invoice.gateway_id,
+                    reference=created.reference,
+                    merchant_reference=created.merchant_reference,
+                    payment_url=created.payment_url,
+                    amount=created.amount,
+                    currency=created.currency.value,
+                    status="live",
+                    expires_at=to_naive_utc(created.expires_at),
+                )
+                session.add(existing)
+            try:
+                new_status = status_after_initiation(InvoiceStatus(invoice.status))
+            except DomainError as exc:
+                # Paid or expired while we were at the gateway: this link must not be used.
+                existing.status = "superseded"
+                raise business_error(exc.message) from None
+            if invoice.payment_initiated_at is None:
+                invoice.payment_initiated_at = to_naive_utc(now)  # FR-051a: write-once
+            _record_transition(invoice, new_status.value)
+            if number is not None:
+                for row in await _locked_schedule(session, invoice):
+                    if row.number == number and row.status == "unpaid":
+                        row.status = "pending"
+            await session.flush()
+            link = _link(invoice, existing, gateway_name, reused=False)
+            return PaymentLinkResult(link=link, snapshot=await repo.load_snapshot(session, invoice))
+
+    async def _payment_target(
+        self, session: AsyncSession, invoice: Invoice, requested: int | None
+    ) -> tuple[int | None, Decimal, Decimal, Decimal]:
+        """(installment number, amount to ask for, its tax share, its fee share)."""
+        schedule = await _locked_schedule(session, invoice)
+        if not schedule:
+            if requested is not None:
+                raise business_error("Invoice has no installments")
+            due = repo.amount_due(invoice)
+            if due <= 0:
+                raise business_error("Cannot initiate payment for fully_paid invoice")
+            return None, due, Decimal(0), Decimal(0)
+        target = ensure_payment_order(schedule, requested)
+        row = next(r for r in schedule if r.number == target.number)
+        remaining = row.amount - row.paid_amount
+        if row.paid_amount == 0:
+            return row.number, remaining, row.tax_amount, row.service_fee_amount
+        return row.number, remaining, Decimal(0), Decimal(0)
+
+    async def _create_at_gateway(
+        self, gateway_name: str, request: PaymentRequest
+    ) -> CreatedPayment:
+        gateway = self._gateway(gateway_name)
+        for _ in range(3):
+            started = time.perf_counter()
+            try:
+                created = await gateway.create_payment(request)
+            except GatewayError as exc:
+                GATEWAY_CALLS.labels(gateway_name, "create_payment", "error").inc()
+                if exc.gateway_code == ORDER_ID_TAKEN:
+                    # An earlier try made this order at the gateway but we lost its answer:
+                    # that order is unusable (no redirect URL); take the next attempt number.
+                    request = request.model_copy(update={"attempt": request.attempt + 1})
+                    continue
+                if isinstance(exc, GatewayRejected) or not exc.retryable:
+                    raise business_error(
+                        f"{gateway_name} rejected the payment: {exc}", GATEWAY_REJECTED
+                    ) from None
+                raise ApplicationError(
+                    f"{gateway_name} is unavailable: {exc}", type=GATEWAY_UNAVAILABLE
+                ) from None
+            finally:
+                GATEWAY_LATENCY.labels(gateway_name, "create_payment").observe(
+                    time.perf_counter() - started
+                )
+            GATEWAY_CALLS.labels(gateway_name, "create_payment", "ok").inc()
+            return created
+        raise business_error(f"{gateway_name} refused every order id we tried", GATEWAY_REJECTED)
+
+    # --- applying gateway events ------------------------------------------------------------
+
+    @activity.defn
+    async def apply_payment_event(self, inp: ApplyPaymentInput) -> ApplyResult:
+        """Apply one verified gateway event to the invoice, exactly once."""
+        event = inp.payment.event
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            if event.kind == EventKind.PAID:
+                result = await self._apply_paid(session, invoice, inp.payment)
+            elif event.kind == EventKind.REFUNDED:
+                result = await self._apply_refund(session, invoice, inp.payment)
+            elif event.kind == EventKind.EXPIRED:
+                result = await self._apply_gateway_expiry(session, invoice, inp.payment)
+            else:
+                logger.info(
+                    "gateway event %s (%s) recorded without effect",
+                    event.event_id,
+                    event.kind,
+                    extra={"invoice_id": invoice.id},
+                )
+                result = ("ignored", None, f"{event.kind} events do not change the invoice")
+            await session.flush()
+            outcome, transaction_id, message = result
+            return ApplyResult(
+                outcome=outcome,
+                snapshot=await repo.load_snapshot(session, invoice),
+                transaction_id=transaction_id,
+                message=message,
+            )
+
+    async def _apply_paid(
+        self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
+    ) -> tuple[str, int | None, str | None]:
+        event = payment.event
+        gateway_txn = event.gateway_transaction_id or event.event_id
+        duplicate = (
+            await session.execute(
+                select(PaymentTransaction).where(
+                    PaymentTransaction.gateway_id == invoice.gateway_id,
+                    PaymentTransaction.gateway_transaction_id == gateway_txn,
+                )
+            )
+        ).scalar_one_or_none()
+        if duplicate is not None:
+            return "duplicate", duplicate.id, "Payment already recorded"
+        currency = parse_currency(invoice.currency)
+        paid_at = to_naive_utc(event.occurred_at)
+        if event.currency.value != invoice.currency:
+            # FR-024: never converted, never applied; recorded so the merchant sees it.
+            rejected = PaymentTransaction(
+                tenant_id=invoice.tenant_id,
+                invoice_id=invoice.id,
+                installment_number=event.installment_number,
+                gateway_id=invoice.gateway_id,
+                gateway_transaction_id=gateway_txn,
+                gateway_reference=event.reference,
+                amount=event.amount or Decimal(0),
+                currency=event.currency.value,
+                status="failed",
+                overpayment_amount=Decimal(0),
+                refunded_amount=Decimal(0),
+                failure_reason=(
+                    f"Currency mismatch: invoice is {invoice.currency}, "
+                    f"payment is {event.currency.value}"
+                ),
+                paid_at=paid_at,
+            )
+            session.add(rejected)
+            await session.flush()
+            return "rejected_currency", rejected.id, rejected.failure_reason
+        if event.amount is None or event.amount <= 0:
+            raise business_error(f"Paid event {event.event_id} has no positive amount")
+        amount = quantize(event.amount, currency)
+        schedule = await _locked_schedule(session, invoice)
+        items: Sequence[Payable] = schedule or [
+            whole_invoice(invoice.total, min(invoice.amount_paid, invoice.total))
+        ]
+        expected = next(
+            (
+                item.amount - item.paid_amount
+                for item in sorted(items, key=lambda i: i.number)
+                if item.paid_amount < item.amount
+            ),
+            Decimal(0),
+        )
+        try:
+            allocation = allocate_payment(currency, items, amount)
+        except (DomainError, MoneyError) as exc:
+            raise business_error(str(exc)) from None
+        by_number = {entry.number: entry for entry in allocation.applied}
+        for row in schedule:
+            entry = by_number.get(row.number)
+            if entry is None:
+                continue
+            row.paid_amount = entry.paid_amount
+            if entry.paid:
+                row.status = "paid"
+                row.paid_at = paid_at
+        first_applied = allocation.applied[0].number if allocation.applied else None
+        txn = PaymentTransaction(
+            tenant_id=invoice.tenant_id,
+            invoice_id=invoice.id,
+            installment_number=first_applied if schedule else None,
+            gateway_id=invoice.gateway_id,
+            gateway_transaction_id=gateway_txn,
+            gateway_reference=event.reference,
+            amount=amount,
+            currency=invoice.currency,
+            status="paid",
+            expected_amount=expected,
+            overpayment_amount=allocation.overpayment,
+            refunded_amount=Decimal(0),
+            paid_at=paid_at,
+        )
+        session.add(txn)
+        await session.flush()
+        discrepancy = payment_discrepancy(currency, expected, amount) if expected > 0 else None
+        if discrepancy is not None:
+            session.add(
+                PaymentDiscrepancy(
+                    tenant_id=invoice.tenant_id,
+                    invoice_id=invoice.id,
+                    transaction_id=txn.id,
+                    installment_number=txn.installment_number,
+                    expected_amount=discrepancy.expected_amount,
+                    paid_amount=discrepancy.paid_amount,
+                    difference=discrepancy.difference,
+                    type=discrepancy.type,
+                )
+            )
+        invoice.amount_paid = invoice.amount_paid + amount
+        invoice.overpayment_amount = invoice.overpayment_amount + allocation.overpayment
+        if invoice.payment_initiated_at is None:
+            invoice.payment_initiated_at = to_naive_utc(utcnow())
+        if InvoiceStatus(invoice.status) in FINAL_STATUSES and invoice.status != "fully_paid":
+            # Money that arrived after expiry or cancellation is recorded, never lost; the
+            # status stays so the merchant decides (refund or honour it).
+            logger.warning(
+                "payment received for %s invoice %s",
+                invoice.status,
+                invoice.id,
+                extra={"invoice_id": invoice.id, "amount": str(amount)},
+            )
+        else:
+            _record_transition(
+                invoice, status_after_payment(invoice.amount_paid, invoice.total).value
+            )
+        await _mark_gateway_payment(session, invoice, event.reference, "paid")
+        return "applied", txn.id, None
+
+    async def _apply_refund(
+        self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
+    ) -> tuple[str, int | None, str | None]:
+        event = payment.event
+        refund_id = event.refund_id or event.event_id
+        existing = (
+            await session.execute(
+                select(Refund).where(
+                    Refund.gateway_id == invoice.gateway_id, Refund.gateway_refund_id == refund_id
+                )
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            return "duplicate", existing.transaction_id, "Refund already recorded"
+        candidates = select(PaymentTransaction).where(
+            PaymentTransaction.tenant_id == invoice.tenant_id,
+            PaymentTransaction.invoice_id == invoice.id,
+            PaymentTransaction.status.in_(("paid", "partially_refunded")),
+        )
+        if event.gateway_transaction_id:
+            by_txn = (
+                await session.execute(
+                    candidates.where(
+                        PaymentTransaction.gateway_transaction_id == event.gateway_transaction_id
+                    ).with_for_update()
+                )
+            ).scalar_one_or_none()
+        else:
+            by_txn = None
+        original = (
+            by_txn
+            or (
+                await session.execute(
+                    candidates.where(PaymentTransaction.gateway_reference == event.reference)
+                    .order_by(PaymentTransaction.id)
+                    .with_for_update()
+                )
+            )
+            .scalars()
+            .first()
+        )
+        if original is None:
+            raise business_error(f"No payment of invoice {invoice.id} matches refund {refund_id}")
+        currency = parse_currency(invoice.currency)
+        amount = quantize(event.refund_amount or event.amount or Decimal(0), currency)
+        if amount <= 0:
+            raise business_error(f"Refund {refund_id} has no positive amount")
+        if original.refunded_amount + amount > original.amount:
+            raise business_error(
+                f"Refund {refund_id} of {amount} exceeds what is left of payment {original.id}"
+            )
+        session.add(
+            Refund(
+                tenant_id=invoice.tenant_id,
+                invoice_id=invoice.id,
+                transaction_id=original.id,
+                gateway_id=invoice.gateway_id,
+                gateway_refund_id=refund_id,
+                refund_amount=amount,
+                currency=invoice.currency,
+                refund_reason=event.refund_reason,
+                refund_timestamp=to_naive_utc(event.occurred_at),
+            )
+        )
+        original.refunded_amount = original.refunded_amount + amount
+        original.status = (
+            "refunded" if original.refunded_amount >= original.amount else "partially_refunded"
+        )
+        invoice.amount_refunded = invoice.amount_refunded + amount
+        invoice.updated_at = to_naive_utc(utcnow())
+        return "applied", original.id, None
+
+    async def _apply_gateway_expiry(
+        self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
+    ) -> tuple[str, int | None, str | None]:
+        """The gateway expired one payment link; the invoice's own expiry is our timer's."""
+        changed = await _mark_gateway_payment(session, invoice, payment.event.reference, "expired")
+        if changed is not None and changed.installment_number is not None:
+            for row in await _locked_schedule(session, invoice):
+                if row.number == changed.installment_number and row.status == "pending":
+                    row.status = "unpaid"
+        return "recorded", None, "Gateway payment link expired"
+
+    # --- expiry, cancellation ---------------------------------------------------------------
+
+    @activity.defn
+    async def expire_invoice(self, inp: LoadInvoiceInput) -> ChangeResult:
+        """FR-045: draft/pending/partially_paid → expired once `expires_at` has passed."""
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            changed = False
+            stale: list[str] = []
+            if (
+                InvoiceStatus(invoice.status) in EXPIRABLE_STATUSES
+                and ensure_utc(invoice.expires_at) <= utcnow()
+            ):
+                _record_transition(invoice, InvoiceStatus.EXPIRED.value)
+                stale = await _retire_live_payments(session, invoice, "expired")
+                changed = True
+            await session.flush()
+            return ChangeResult(
+                snapshot=await repo.load_snapshot(session, invoice),
+                stale_references=stale,
+                changed=changed,
+            )
+
+    @activity.defn
+    async def cancel_invoice(self, inp: CancelInput) -> ChangeResult:
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            try:
+                ensure_cancellable(InvoiceStatus(invoice.status), invoice.amount_paid)
+            except DomainError as exc:
+                raise business_error(exc.message) from None
+            _record_transition(invoice, InvoiceStatus.CANCELLED.value)
+            stale = await _retire_live_payments(session, invoice, "superseded")
+            await session.flush()
+            return ChangeResult(
+                snapshot=await repo.load_snapshot(session, invoice), stale_references=stale
+            )
+
+    @activity.defn
+    async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:
+        """Stop a stale payment link at the gateway. Already paid or expired there: fine."""
+        try:
+            await self._gateway(inp.gateway).expire(inp.reference)
+            GATEWAY_CALLS.labels(inp.gateway, "expire", "ok").inc()
+        except GatewayRejected as exc:
+            GATEWAY_CALLS.labels(inp.gateway, "expire", "rejected").inc()
+            logger.info("gateway refused to expire %s: %s", inp.reference, exc)
+        except GatewayError:
+            GATEWAY_CALLS.labels(inp.gateway, "expire", "error").inc()
+            raise
+
+
+def _link(invoice: Invoice, row: GatewayPayment, gateway: str, *, reused: bool) -> PaymentLink:
+    return PaymentLink(
+        invoice_id=invoice.id,
+        installment_number=row.installment_number,
+        amount=row.amount,
+        currency=row.currency,
+        gateway=gateway,
+        gateway_reference=row.reference,
+        payment_url=row.payment_url,
+        expires_at=ensure_utc(row.expires_at),
+        reused=reused,
+    )
+
+
+async def _mark_gateway_payment(
+    session: AsyncSession, invoice: Invoice, reference: str, status: str
+) -> GatewayPayment | None:
+    row = (
+        await session.execute(
+            select(GatewayPayment)
+            .where(
+                GatewayPayment.tenant_id == invoice.tenant_id,
+                GatewayPayment.invoice_id == invoice.id,
+                GatewayPayment.reference == reference,
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if row is not None and row.status == "live":
+        row.status = status
+        return row
+    return None
+
+
+async def _retire_live_payments(session: AsyncSession, invoice: Invoice, status: str) -> list[str]:
+    """Mark the invoice's live links `status`; the workflow then expires them at the gateway."""
+    stale = []
+    for link in await repo.live_payments(session, invoice.tenant_id, invoice.id):
+        link.status = status
+        stale.append(link.reference)
+    for row in await _locked_schedule(session, invoice):
+        if row.status == "pending":
+            row.status = "unpaid"
+    return stale

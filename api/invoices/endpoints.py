@@ -1,0 +1,253 @@
+"""Invoice endpoints (API.md "Invoices"). Reads go to MySQL filtered by the caller's tenant;
+changes after creation are workflow updates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import PrincipalDep, ServicesDep, SessionDep
+from api.errors import responses
+from api.invoices import service
+from api.invoices.schemas import (
+    CancelIn,
+    DiscrepancyList,
+    DiscrepancyOut,
+    InstallmentList,
+    InvoiceCreate,
+    InvoiceOut,
+    OverpaymentOut,
+    PaymentInitiate,
+    PaymentOut,
+    RefundList,
+    RefundOut,
+    TransactionList,
+    TransactionOut,
+)
+from api.invoices.service import money
+from api.pagination import Page, PageDep
+from db import invoices as repo
+from db.models import INVOICE_STATUSES
+from workflows.contracts import CancelRequest, InitiatePaymentRequest, InvoiceSnapshot, PaymentLink
+
+router = APIRouter(prefix="/invoices", tags=["invoices"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=InvoiceOut,
+    responses=responses(400, 401, 409, 413, 422, 429, 503),
+)
+async def create_invoice(
+    body: InvoiceCreate, session: SessionDep, services: ServicesDep, principal: PrincipalDep
+) -> InvoiceOut:
+    """Create an invoice (status `draft`) and its workflow. Totals are computed here: line
+    subtotal = quantity × unit_price, per-line tax, the gateway's fee for the currency."""
+    return await service.create_invoice(
+        session, services.temporal, services.settings.temporal_task_queue, principal, body
+    )
+
+
+@router.get("", response_model=Page[InvoiceOut], responses=responses(401, 422, 429))
+async def list_invoices(
+    session: SessionDep,
+    principal: PrincipalDep,
+    paging: PageDep,
+    status: Annotated[str | None, Query(description="|".join(INVOICE_STATUSES))] = None,
+    currency: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
+) -> Page[InvoiceOut]:
+    """The tenant's invoices, newest first."""
+    rows, total = await repo.list_invoices(
+        session,
+        principal.tenant_id,
+        status=status,
+        currency=currency.upper() if currency else None,
+        offset=paging.offset,
+        limit=paging.page_size,
+    )
+    ids = [row.id for row in rows]
+    lines = await repo.line_items_by_invoice(session, principal.tenant_id, ids)
+    schedules = await repo.installments_by_invoice(session, principal.tenant_id, ids)
+    names = await repo.gateway_names(session)
+    return Page(
+        data=[
+            service.invoice_out(
+                row, names[row.gateway_id], lines.get(row.id, []), schedules.get(row.id, [])
+            )
+            for row in rows
+        ],
+        page=paging.page,
+        page_size=paging.page_size,
+        total=total,
+    )
+
+
+@router.get("/{invoice_id}", response_model=InvoiceOut, responses=responses(401, 404, 429))
+async def get_invoice(invoice_id: int, session: SessionDep, principal: PrincipalDep) -> InvoiceOut:
+    return await service.read_invoice(session, principal.tenant_id, invoice_id)
+
+
+@router.post(
+    "/{invoice_id}/payments",
+    status_code=201,
+    response_model=PaymentOut,
+    responses=responses(400, 401, 404, 409, 422, 429, 503),
+)
+async def initiate_payment(
+    invoice_id: int,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    body: PaymentInitiate | None = None,
+) -> PaymentOut:
+    """Ask the gateway for a payment URL for the next unpaid installment (or the amount due).
+    Calling it again returns the live payment instead of creating a second one."""
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    link = await service.run_update(
+        await services.temporal(),
+        invoice,
+        "initiate_payment",
+        InitiatePaymentRequest(installment_number=body.installment_number if body else None),
+        PaymentLink,
+    )
+    return service.payment_out(link)
+
+
+@router.post(
+    "/{invoice_id}/cancel",
+    response_model=InvoiceOut,
+    responses=responses(400, 401, 404, 422, 429, 503),
+)
+async def cancel_invoice(
+    invoice_id: int,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    body: CancelIn | None = None,
+) -> InvoiceOut:
+    """Cancel an invoice on which nothing has been paid."""
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    await service.run_update(
+        await services.temporal(),
+        invoice,
+        "cancel",
+        CancelRequest(reason=body.reason if body else None),
+        InvoiceSnapshot,
+    )
+    await session.refresh(invoice)
+    return await service.render(session, invoice)
+
+
+@router.get(
+    "/{invoice_id}/transactions",
+    response_model=TransactionList,
+    responses=responses(401, 404, 429),
+)
+async def list_transactions(
+    invoice_id: int, session: SessionDep, principal: PrincipalDep
+) -> TransactionList:
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    names = await repo.gateway_names(session)
+    rows = await repo.transactions(session, principal.tenant_id, invoice.id)
+    return TransactionList(
+        invoice_id=invoice.id,
+        data=[
+            TransactionOut(
+                id=row.id,
+                installment_number=row.installment_number,
+                gateway=names[row.gateway_id],
+                gateway_transaction_id=row.gateway_transaction_id,
+                amount=money(row.amount, row.currency),
+                currency=row.currency,
+                status=row.status,
+                overpayment_amount=money(row.overpayment_amount, row.currency),
+                refunded_amount=money(row.refunded_amount, row.currency),
+                failure_reason=row.failure_reason,
+                paid_at=row.paid_at,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.get(
+    "/{invoice_id}/discrepancies",
+    response_model=DiscrepancyList,
+    responses=responses(401, 404, 429),
+)
+async def list_discrepancies(
+    invoice_id: int, session: SessionDep, principal: PrincipalDep
+) -> DiscrepancyList:
+    """Under- and overpayments against the amount each payment was expected to cover."""
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    rows = await repo.discrepancies(session, principal.tenant_id, invoice.id)
+    c = invoice.currency
+    return DiscrepancyList(
+        invoice_id=invoice.id,
+        discrepancies=[
+            DiscrepancyOut(
+                transaction_id=row.transaction_id,
+                installment_number=row.installment_number,
+                expected_amount=money(row.expected_amount, c),
+                paid_amount=money(row.paid_amount, c),
+                difference=money(row.difference, c),
+                type=row.type,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.get(
+    "/{invoice_id}/overpayment",
+    response_model=OverpaymentOut,
+    responses=responses(401, 404, 429),
+)
+async def get_overpayment(
+    invoice_id: int, session: SessionDep, principal: PrincipalDep
+) -> OverpaymentOut:
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    c = invoice.currency
+    return OverpaymentOut(
+        invoice_id=invoice.id,
+        total_amount=money(invoice.total, c),
+        total_paid=money(invoice.amount_paid, c),
+        overpayment_amount=money(invoice.overpayment_amount, c),
+    )
+
+
+@router.get("/{invoice_id}/refunds", response_model=RefundList, responses=responses(401, 404, 429))
+async def list_refunds(invoice_id: int, session: SessionDep, principal: PrincipalDep) -> RefundList:
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    rows = await repo.refunds(session, principal.tenant_id, invoice.id)
+    return RefundList(
+        invoice_id=invoice.id,
+        data=[
+            RefundOut(
+                refund_id=row.gateway_refund_id,
+                transaction_id=row.transaction_id,
+                refund_amount=money(row.refund_amount, row.currency),
+                refund_timestamp=row.refund_timestamp,
+                refund_reason=row.refund_reason,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.get(
+    "/{invoice_id}/installments",
+    response_model=InstallmentList,
+    responses=responses(401, 404, 429),
+)
+async def list_installments(
+    invoice_id: int, session: SessionDep, principal: PrincipalDep
+) -> InstallmentList:
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    rows = await repo.installments(session, principal.tenant_id, invoice.id)
+    return InstallmentList(
+        invoice_id=invoice.id, data=[service.installment_out(row, invoice.currency) for row in rows]
+    )

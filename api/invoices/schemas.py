@@ -1,0 +1,202 @@
+"""Invoice request and response bodies (API.md "Invoices"). Money out is a decimal string."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_serializer
+
+from domain.drafts import AmountIn, InstallmentsIn, LineItemIn
+from domain.timeutil import iso_utc
+
+
+class Timestamped(BaseModel):
+    @field_serializer("*", when_used="json", check_fields=False)
+    def _utc(self, value: object) -> object:
+        return iso_utc(value) if isinstance(value, datetime) else value
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: Annotated[str, Field(max_length=255)] | None = None
+    email: Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+
+
+class InvoiceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        description="The merchant's reference, unique per tenant"
+    )
+    currency: Annotated[str, Field(min_length=1, max_length=8)] = Field(
+        description="IDR, MYR or USD"
+    )
+    gateway_id: StrictInt
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    customer: CustomerIn | None = None
+    expires_at: datetime | None = Field(
+        default=None, description="Default: 24 h from now, or the last due date + 24 h"
+    )
+    line_items: list[LineItemIn] = Field(description="At least one")
+    installments: InstallmentsIn | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class SupplementaryCreate(BaseModel):
+    """A supplementary invoice: as POST /invoices, currency and gateway inherited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: Annotated[str, Field(min_length=1, max_length=255)]
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    customer: CustomerIn | None = None
+    expires_at: datetime | None = None
+    line_items: list[LineItemIn]
+    installments: InstallmentsIn | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class InvoicePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    line_items: list[LineItemIn] | None = None
+    expires_at: datetime | None = None
+    installments: InstallmentsIn | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class LineItemOut(BaseModel):
+    id: int
+    description: str
+    quantity: int
+    unit_price: str
+    subtotal: str
+    tax_rate: str
+    tax_category: str | None
+    tax_amount: str
+
+
+class InstallmentOut(Timestamped):
+    number: int
+    amount: str
+    tax_amount: str
+    service_fee_amount: str
+    due_date: datetime
+    status: str
+    paid_amount: str
+    paid_at: datetime | None
+
+
+class InvoiceOut(Timestamped):
+    id: int
+    external_id: str
+    status: str
+    currency: str
+    gateway_id: int
+    gateway: str
+    description: str | None
+    customer: dict[str, Any] | None
+    metadata: dict[str, Any]
+    line_items: list[LineItemOut]
+    subtotal: str
+    tax_total: str
+    service_fee: str
+    total: str
+    amount_paid: str
+    amount_due: str
+    amount_refunded: str
+    overpayment_amount: str
+    installments: list[InstallmentOut]
+    payment_initiated_at: datetime | None
+    original_invoice_id: int | None
+    expires_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class PaymentInitiate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    installment_number: StrictInt | None = None
+
+
+class PaymentOut(Timestamped):
+    invoice_id: int
+    installment_number: int | None
+    amount: str
+    currency: str
+    gateway: str
+    gateway_reference: str
+    payment_url: str
+    expires_at: datetime
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(max_length=255)] | None = None
+
+
+class TransactionOut(Timestamped):
+    id: int
+    installment_number: int | None
+    gateway: str
+    gateway_transaction_id: str
+    amount: str
+    currency: str
+    status: str
+    overpayment_amount: str
+    refunded_amount: str
+    failure_reason: str | None
+    paid_at: datetime | None
+    created_at: datetime
+
+
+class TransactionList(BaseModel):
+    invoice_id: int
+    data: list[TransactionOut]
+
+
+class DiscrepancyOut(BaseModel):
+    transaction_id: int
+    installment_number: int | None
+    expected_amount: str
+    paid_amount: str
+    difference: str
+    type: str
+
+
+class DiscrepancyList(BaseModel):
+    invoice_id: int
+    discrepancies: list[DiscrepancyOut]
+
+
+class OverpaymentOut(BaseModel):
+    invoice_id: int
+    total_amount: str
+    total_paid: str
+    overpayment_amount: str
+
+
+class RefundOut(Timestamped):
+    refund_id: str
+    transaction_id: int
+    refund_amount: str
+    refund_timestamp: datetime
+    refund_reason: str | None
+
+
+class RefundList(BaseModel):
+    invoice_id: int
+    data: list[RefundOut]
+
+
+class InstallmentList(BaseModel):
+    invoice_id: int
+    data: list[InstallmentOut]
+
+
+__all__ = ["AmountIn", "InstallmentsIn", "LineItemIn"]

@@ -1,0 +1,279 @@
+"""Invoice use cases. The api writes an invoice once, at creation, atomically with starting its
+workflow; every later change is a workflow update (the workflow is the single writer)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.auth import Principal
+from api.errors import AppError, BusinessRuleError, Conflict, NotFound, ServiceUnavailable
+from api.gateways import repository as gateways_repo
+from api.invoices.schemas import (
+    InstallmentOut,
+    InvoiceCreate,
+    InvoiceOut,
+    LineItemOut,
+    PaymentOut,
+)
+from db import invoices as repo
+from db.drafting import insert_invoice
+from db.models import InstallmentSchedule, Invoice, LineItem
+from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
+from domain.money import Currency, format_amount, parse_currency
+from domain.timeutil import utcnow
+from domain.totals import FeeSchedule
+from workflows.contracts import InvoiceWorkflowInput, PaymentLink, invoice_workflow_id
+from workflows.search_attributes import invoice_search_attributes
+
+logger = logging.getLogger("paytrust.invoices")
+
+T = TypeVar("T")
+
+
+def money(value: Decimal, currency: str) -> str:
+    return format_amount(value, Currency(currency))
+
+
+def invoice_out(
+    invoice: Invoice,
+    gateway: str,
+    lines: list[LineItem],
+    schedule: list[InstallmentSchedule],
+) -> InvoiceOut:
+    c = invoice.currency
+    return InvoiceOut(
+        id=invoice.id,
+        external_id=invoice.external_id,
+        status=invoice.status,
+        currency=c,
+        gateway_id=invoice.gateway_id,
+        gateway=gateway,
+        description=invoice.description,
+        customer=invoice.customer,
+        metadata=invoice.metadata_ or {},
+        line_items=[
+            LineItemOut(
+                id=line.id,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=money(line.unit_price, c),
+                subtotal=money(line.subtotal, c),
+                tax_rate=f"{line.tax_rate:.4f}",
+                tax_category=line.tax_category,
+                tax_amount=money(line.tax_amount, c),
+            )
+            for line in lines
+        ],
+        subtotal=money(invoice.subtotal, c),
+        tax_total=money(invoice.tax_total, c),
+        service_fee=money(invoice.service_fee, c),
+        total=money(invoice.total, c),
+        amount_paid=money(invoice.amount_paid, c),
+        amount_due=money(repo.amount_due(invoice), c),
+        amount_refunded=money(invoice.amount_refunded, c),
+        overpayment_amount=money(invoice.overpayment_amount, c),
+        installments=[installment_out(row, c) for row in schedule],
+        payment_initiated_at=invoice.payment_initiated_at,
+        original_invoice_id=invoice.original_invoice_id,
+        expires_at=invoice.expires_at,
+        created_at=invoice.created_at,
+        updated_at=invoice.updated_at,
+    )
+
+
+def installment_out(row: InstallmentSchedule, currency: str) -> InstallmentOut:
+    return InstallmentOut(
+        number=row.number,
+        amount=money(row.amount, currency),
+        tax_amount=money(row.tax_amount, currency),
+        service_fee_amount=money(row.service_fee_amount, currency),
+        due_date=row.due_date,
+        status=row.status,
+        paid_amount=money(row.paid_amount, currency),
+        paid_at=row.paid_at,
+    )
+
+
+async def read_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> InvoiceOut:
+    invoice = await require_invoice(session, tenant_id, invoice_id)
+    return await render(session, invoice)
+
+
+async def render(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
+    return invoice_out(
+        invoice,
+        await repo.gateway_name(session, invoice.gateway_id),
+        await repo.line_items(session, invoice.tenant_id, invoice.id),
+        await repo.installments(session, invoice.tenant_id, invoice.id),
+    )
+
+
+async def require_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:
+    invoice = await repo.get_invoice(session, tenant_id, invoice_id)
+    if invoice is None:
+        raise NotFound(f"Invoice {invoice_id} not found")
+    return invoice
+
+
+async def _fee_for(session: AsyncSession, gateway_id: int, currency: Currency) -> FeeSchedule:
+    gateway = await gateways_repo.get_gateway(session, gateway_id)
+    if gateway is None:
+        raise BusinessRuleError(f"Gateway {gateway_id} does not exist", code="unknown_gateway")
+    if currency.value not in gateway.supported_currencies:
+        # FR-046
+        raise BusinessRuleError(
+            f"Gateway {gateway.name} does not support currency {currency.value}",
+            code="unsupported_currency",
+        )
+    fee = next((f for f in gateway.fees if f.currency == currency.value), None)
+    if fee is None:
+        raise BusinessRuleError(
+            f"Gateway {gateway.name} has no fee configured for {currency.value}",
+            code="unsupported_currency",
+        )
+    return FeeSchedule(fee_percentage=fee.fee_percentage, fee_fixed=fee.fee_fixed)
+
+
+async def create_invoice(
+    session: AsyncSession,
+    temporal: Callable[[], Awaitable[Client]],
+    task_queue: str,
+    principal: Principal,
+    body: InvoiceCreate,
+    *,
+    original_invoice_id: int | None = None,
+) -> InvoiceOut:
+    """Validate, compute, insert and start the workflow; the caller's transaction commits
+    only after the workflow exists, so a row never exists without its workflow."""
+    now = utcnow()
+    currency = parse_currency(body.currency)
+    fee = await _fee_for(session, body.gateway_id, currency)
+    plan = plan_invoice(
+        currency=currency,
+        fee=fee,
+        line_items=body.line_items,
+        installments=body.installments,
+        expires_at=body.expires_at,
+        now=now,
+    )
+    if await repo.get_by_external_id(session, principal.tenant_id, body.external_id):
+        raise Conflict(
+            f"An invoice with external_id {body.external_id!r} already exists",
+            code="duplicate_external_id",
+        )
+    try:
+        invoice = await insert_invoice(
+            session,
+            tenant_id=principal.tenant_id,
+            external_id=body.external_id,
+            gateway_id=body.gateway_id,
+            fee=fee,
+            plan=plan,
+            description=body.description,
+            customer=body.customer.model_dump(exclude_none=True) if body.customer else None,
+            metadata=body.metadata,
+            original_invoice_id=original_invoice_id,
+            now=now,
+        )
+    except IntegrityError:
+        raise Conflict(
+            f"An invoice with external_id {body.external_id!r} already exists",
+            code="duplicate_external_id",
+        ) from None
+    gateway = await repo.gateway_name(session, invoice.gateway_id)
+    schedule = await repo.installments(session, invoice.tenant_id, invoice.id)
+    client = await temporal()
+    try:
+        await client.start_workflow(
+            "InvoiceWorkflow",
+            InvoiceWorkflowInput(
+                invoice_id=invoice.id,
+                tenant_id=invoice.tenant_id,
+                snapshot=repo.snapshot(invoice, gateway, schedule),
+            ),
+            id=invoice_workflow_id(invoice.id),
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            search_attributes=invoice_search_attributes.pairs(
+                tenant_id=invoice.tenant_id,
+                invoice_id=invoice.id,
+                status=invoice.status,
+                currency=invoice.currency,
+                gateway=gateway,
+            ),
+        )
+    except RPCError as exc:
+        logger.warning("could not start workflow for invoice %s: %s", invoice.id, exc.status)
+        raise ServiceUnavailable("Temporal is unavailable; the invoice was not created") from exc
+    logger.info(
+        "invoice created",
+        extra={"invoice_id": invoice.id, "workflow_id": invoice_workflow_id(invoice.id)},
+    )
+    return invoice_out(
+        invoice,
+        gateway,
+        await repo.line_items(session, invoice.tenant_id, invoice.id),
+        schedule,
+    )
+
+
+async def run_update(
+    client: Client, invoice: Invoice, update: str, arg: Any, result_type: type[T]
+) -> T:
+    """Execute a workflow update and map its outcome to HTTP: validator or handler rejections
+    are 400 with the workflow's message; a completed workflow answers by the invoice status."""
+    handle = client.get_workflow_handle(invoice_workflow_id(invoice.id))
+    try:
+        result: T = await handle.execute_update(update, arg, result_type=result_type)
+        return result
+    except WorkflowUpdateFailedError as exc:
+        raise _update_error(exc.cause) from None
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise BusinessRuleError(
+                f"Invoice is {invoice.status}; it cannot change any more",
+                code="invoice_final",
+            ) from None
+        raise
+
+
+def _update_error(cause: BaseException | None) -> AppError:
+    if isinstance(cause, ApplicationError):
+        kind = cause.type or ""
+        if kind == "NotFound":
+            return NotFound(cause.message)
+        if kind in ("GatewayUnavailable", "Unavailable"):
+            return ServiceUnavailable(cause.message)
+        if kind == "NotReady":
+            return Conflict(cause.message, code="invoice_not_ready")
+        if kind == "GatewayRejected":
+            return BusinessRuleError(cause.message, code="gateway_rejected")
+        return BusinessRuleError(cause.message)
+    return ServiceUnavailable("The invoice workflow could not complete the request")
+
+
+def payment_out(link: PaymentLink) -> PaymentOut:
+    return PaymentOut(
+        invoice_id=link.invoice_id,
+        installment_number=link.installment_number,
+        amount=money(link.amount, link.currency),
+        currency=link.currency,
+        gateway=link.gateway,
+        gateway_reference=link.gateway_reference,
+        payment_url=link.payment_url,
+        expires_at=link.expires_at,
+    )
+
+
+__all__ = ["InstallmentsIn", "LineItemIn", "create_invoice", "run_update"]

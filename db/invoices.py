@@ -1,0 +1,262 @@
+"""Tenant-scoped queries on invoices and what hangs off them. Every function takes the tenant
+and filters by it; another tenant's invoice is indistinguishable from a missing one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    GatewayConfig,
+    GatewayPayment,
+    InstallmentSchedule,
+    Invoice,
+    LineItem,
+    PaymentDiscrepancy,
+    PaymentTransaction,
+    Refund,
+)
+from domain.timeutil import ensure_utc
+from workflows.contracts import InstallmentSnapshot, InvoiceSnapshot
+
+
+async def get_invoice(
+    session: AsyncSession, tenant_id: str, invoice_id: int, *, for_update: bool = False
+) -> Invoice | None:
+    stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.tenant_id == tenant_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_by_external_id(
+    session: AsyncSession, tenant_id: str, external_id: str
+) -> Invoice | None:
+    stmt = select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.external_id == external_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_invoices(
+    session: AsyncSession,
+    tenant_id: str,
+    *,
+    status: str | None,
+    currency: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Invoice], int]:
+    conditions = [Invoice.tenant_id == tenant_id]
+    if status:
+        conditions.append(Invoice.status == status)
+    if currency:
+        conditions.append(Invoice.currency == currency)
+    rows = (
+        (
+            await session.execute(
+                select(Invoice)
+                .where(*conditions)
+                .order_by(Invoice.created_at.desc(), Invoice.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    total = (
+        await session.execute(select(func.count()).select_from(Invoice).where(*conditions))
+    ).scalar_one()
+    return list(rows), int(total)
+
+
+async def line_items(session: AsyncSession, tenant_id: str, invoice_id: int) -> list[LineItem]:
+    stmt = (
+        select(LineItem)
+        .where(LineItem.tenant_id == tenant_id, LineItem.invoice_id == invoice_id)
+        .order_by(LineItem.position)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def installments(
+    session: AsyncSession, tenant_id: str, invoice_id: int
+) -> list[InstallmentSchedule]:
+    stmt = (
+        select(InstallmentSchedule)
+        .where(
+            InstallmentSchedule.tenant_id == tenant_id,
+            InstallmentSchedule.invoice_id == invoice_id,
+        )
+        .order_by(InstallmentSchedule.number)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def installments_by_invoice(
+    session: AsyncSession, tenant_id: str, invoice_ids: Sequence[int]
+) -> dict[int, list[InstallmentSchedule]]:
+    if not invoice_ids:
+        return {}
+    stmt = (
+        select(InstallmentSchedule)
+        .where(
+            InstallmentSchedule.tenant_id == tenant_id,
+            InstallmentSchedule.invoice_id.in_(invoice_ids),
+        )
+        .order_by(InstallmentSchedule.invoice_id, InstallmentSchedule.number)
+    )
+    grouped: dict[int, list[InstallmentSchedule]] = {}
+    for row in (await session.execute(stmt)).scalars():
+        grouped.setdefault(row.invoice_id, []).append(row)
+    return grouped
+
+
+async def line_items_by_invoice(
+    session: AsyncSession, tenant_id: str, invoice_ids: Sequence[int]
+) -> dict[int, list[LineItem]]:
+    if not invoice_ids:
+        return {}
+    stmt = (
+        select(LineItem)
+        .where(LineItem.tenant_id == tenant_id, LineItem.invoice_id.in_(invoice_ids))
+        .order_by(LineItem.invoice_id, LineItem.position)
+    )
+    grouped: dict[int, list[LineItem]] = {}
+    for row in (await session.execute(stmt)).scalars():
+        grouped.setdefault(row.invoice_id, []).append(row)
+    return grouped
+
+
+async def transactions(
+    session: AsyncSession, tenant_id: str, invoice_id: int
+) -> list[PaymentTransaction]:
+    stmt = (
+        select(PaymentTransaction)
+        .where(
+            PaymentTransaction.tenant_id == tenant_id,
+            PaymentTransaction.invoice_id == invoice_id,
+        )
+        .order_by(PaymentTransaction.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def discrepancies(
+    session: AsyncSession, tenant_id: str, invoice_id: int
+) -> list[PaymentDiscrepancy]:
+    stmt = (
+        select(PaymentDiscrepancy)
+        .where(
+            PaymentDiscrepancy.tenant_id == tenant_id,
+            PaymentDiscrepancy.invoice_id == invoice_id,
+        )
+        .order_by(PaymentDiscrepancy.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def refunds(session: AsyncSession, tenant_id: str, invoice_id: int) -> list[Refund]:
+    stmt = (
+        select(Refund)
+        .where(Refund.tenant_id == tenant_id, Refund.invoice_id == invoice_id)
+        .order_by(Refund.refund_timestamp, Refund.id)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def live_payment(
+    session: AsyncSession, tenant_id: str, invoice_id: int, installment_number: int | None
+) -> GatewayPayment | None:
+    stmt = (
+        select(GatewayPayment)
+        .where(
+            GatewayPayment.tenant_id == tenant_id,
+            GatewayPayment.invoice_id == invoice_id,
+            GatewayPayment.status == "live",
+        )
+        .order_by(GatewayPayment.id.desc())
+    )
+    if installment_number is None:
+        stmt = stmt.where(GatewayPayment.installment_number.is_(None))
+    else:
+        stmt = stmt.where(GatewayPayment.installment_number == installment_number)
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def live_payments(
+    session: AsyncSession, tenant_id: str, invoice_id: int
+) -> list[GatewayPayment]:
+    stmt = select(GatewayPayment).where(
+        GatewayPayment.tenant_id == tenant_id,
+        GatewayPayment.invoice_id == invoice_id,
+        GatewayPayment.status == "live",
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def count_payment_attempts(
+    session: AsyncSession, tenant_id: str, invoice_id: int, installment_number: int | None
+) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(GatewayPayment)
+        .where(GatewayPayment.tenant_id == tenant_id, GatewayPayment.invoice_id == invoice_id)
+    )
+    if installment_number is None:
+        stmt = stmt.where(GatewayPayment.installment_number.is_(None))
+    else:
+        stmt = stmt.where(GatewayPayment.installment_number == installment_number)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def gateway_names(session: AsyncSession) -> dict[int, str]:
+    rows = (await session.execute(select(GatewayConfig.id, GatewayConfig.name))).all()
+    return {row[0]: row[1] for row in rows}
+
+
+async def gateway_name(session: AsyncSession, gateway_id: int) -> str:
+    name = (
+        await session.execute(select(GatewayConfig.name).where(GatewayConfig.id == gateway_id))
+    ).scalar_one()
+    return str(name)
+
+
+def snapshot(
+    invoice: Invoice, gateway: str, schedule: Sequence[InstallmentSchedule]
+) -> InvoiceSnapshot:
+    return InvoiceSnapshot(
+        invoice_id=invoice.id,
+        tenant_id=invoice.tenant_id,
+        status=invoice.status,
+        currency=invoice.currency,
+        gateway=gateway,
+        total=invoice.total,
+        amount_paid=invoice.amount_paid,
+        overpayment_amount=invoice.overpayment_amount,
+        expires_at=ensure_utc(invoice.expires_at),
+        payment_initiated=invoice.payment_initiated_at is not None,
+        installments=[
+            InstallmentSnapshot(
+                number=row.number,
+                amount=row.amount,
+                tax_amount=row.tax_amount,
+                service_fee_amount=row.service_fee_amount,
+                due_date=ensure_utc(row.due_date),
+                status=row.status,
+                paid_amount=row.paid_amount,
+            )
+            for row in schedule
+        ],
+    )
+
+
+async def load_snapshot(session: AsyncSession, invoice: Invoice) -> InvoiceSnapshot:
+    schedule = await installments(session, invoice.tenant_id, invoice.id)
+    return snapshot(invoice, await gateway_name(session, invoice.gateway_id), schedule)
+
+
+def amount_due(invoice: Invoice) -> Decimal:
+    return max(Decimal(0), invoice.total - invoice.amount_paid)

@@ -1,0 +1,188 @@
+"""What crosses the Temporal boundary: one pydantic model in and one out for every workflow,
+activity, signal and update, so fields can be added later without breaking running histories.
+
+Money is `Decimal` (the pydantic data converter carries it exactly); times are aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from gateways.base import WebhookEvent
+
+INVOICE_TASK_QUEUE_DEFAULT = "paytrust"
+
+# Webhook retries happen at T+1 min, T+6 min and T+36 min after the first attempt (durable
+# timers): the waits between attempts are therefore 1, 5 and 30 minutes.
+WEBHOOK_RETRY_WAITS_SECONDS: tuple[int, ...] = (60, 300, 1800)
+
+
+def invoice_workflow_id(invoice_id: int) -> str:
+    return f"invoice-{invoice_id}"
+
+
+def webhook_workflow_id(gateway: str, event_id: str) -> str:
+    return f"webhook-{gateway}-{event_id}"
+
+
+class InstallmentSnapshot(BaseModel):
+    number: int
+    amount: Decimal
+    tax_amount: Decimal
+    service_fee_amount: Decimal
+    due_date: datetime
+    status: str
+    paid_amount: Decimal = Decimal(0)
+
+
+class InvoiceSnapshot(BaseModel):
+    """What the invoice workflow knows of its invoice: read from MySQL by the activity that last
+    changed it, and used by update validators (MySQL stays the truth; activities re-check)."""
+
+    invoice_id: int
+    tenant_id: str
+    status: str
+    currency: str
+    gateway: str
+    total: Decimal
+    amount_paid: Decimal
+    overpayment_amount: Decimal
+    expires_at: datetime
+    payment_initiated: bool
+    installments: list[InstallmentSnapshot] = Field(default_factory=list)
+
+    @property
+    def amount_due(self) -> Decimal:
+        return max(Decimal(0), self.total - self.amount_paid)
+
+
+class PaymentEvent(BaseModel):
+    """A verified gateway event for this invoice, delivered by a WebhookWorkflow."""
+
+    webhook_event_id: int | None = None
+    event: WebhookEvent
+
+
+class InvoiceWorkflowInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    # Carried across continue-as-new: the snapshot, events not yet applied, payment attempts.
+    snapshot: InvoiceSnapshot | None = None
+    # False when the api starts us: the row is committed just after, so it is confirmed (and
+    # an orphan start detected) by reading it; True when carried over by continue-as-new.
+    confirmed: bool = False
+    pending_events: list[PaymentEvent] = Field(default_factory=list)
+    # Continue-as-new once the history has this many events (Temporal's own suggestion too).
+    history_limit: int = 2000
+
+
+class InvoiceOutcome(BaseModel):
+    invoice_id: int
+    status: str
+    amount_paid: Decimal
+    orphan: bool = False
+
+
+class LoadInvoiceInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+
+
+class InitiatePaymentRequest(BaseModel):
+    installment_number: int | None = None
+
+
+class CreatePaymentInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    installment_number: int | None
+    attempt: int
+
+
+class PaymentLink(BaseModel):
+    invoice_id: int
+    installment_number: int | None
+    amount: Decimal
+    currency: str
+    gateway: str
+    gateway_reference: str
+    payment_url: str
+    expires_at: datetime
+    reused: bool = False
+
+
+class PaymentLinkResult(BaseModel):
+    link: PaymentLink
+    snapshot: InvoiceSnapshot
+
+
+class CancelRequest(BaseModel):
+    reason: str | None = None
+
+
+class ChangeResult(BaseModel):
+    """A status change (expire, cancel, modify) and the gateway payments it made stale."""
+
+    snapshot: InvoiceSnapshot
+    stale_references: list[str] = Field(default_factory=list)
+    changed: bool = True
+
+
+class ExpireGatewayPaymentInput(BaseModel):
+    gateway: str
+    reference: str
+
+
+class ApplyResult(BaseModel):
+    outcome: Literal["applied", "duplicate", "rejected_currency", "recorded", "ignored"]
+    snapshot: InvoiceSnapshot
+    transaction_id: int | None = None
+    message: str | None = None
+
+
+class ModifyInvoiceRequest(BaseModel):
+    """PATCH /invoices/{id} on a draft: the fields given replace the current ones. Line items,
+    installments and expiry are validated again and totals recomputed from the locked fees."""
+
+    description: str | None = None
+    metadata: dict[str, object] | None = None
+    expires_at: datetime | None = None
+    line_items: list[dict[str, object]] | None = None
+    installments: dict[str, object] | None = None
+    clear_installments: bool = False
+
+
+class WebhookInput(BaseModel):
+    gateway: str
+    event: WebhookEvent
+    payload: str
+    received_at: datetime
+    # An operator's replay (POST /webhooks/failed/{id}/retry) starts counting attempts afresh.
+    replay: bool = False
+
+
+class ResolvedEvent(BaseModel):
+    webhook_event_id: int
+    invoice_id: int
+    tenant_id: str
+    invoice_currency: str
+
+
+class WebhookAttempt(BaseModel):
+    webhook_event_id: int | None
+    gateway: str
+    event_id: str
+    attempt: int
+    status: Literal["succeeded", "retrying", "failed"]
+    error: str | None = None
+
+
+class WebhookOutcome(BaseModel):
+    webhook_event_id: int | None
+    status: Literal["processed", "permanently_failed"]
+    attempts: int
+    error: str | None = None

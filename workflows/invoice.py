@@ -1,0 +1,349 @@
+"""InvoiceWorkflow (`invoice-{id}`): the single writer of an invoice's state after creation.
+
+It waits on its expiration timer (exactly `expires_at`, durable), payment signals and updates.
+Every change is an activity that locks the invoice row; the workflow serializes its own steps
+with a lock, so an update and a payment never interleave. It completes once the invoice is
+final (fully paid, expired, cancelled) and no event is left; an event that arrives later
+starts it again (signal-with-start), so late refunds and payments are still applied once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+from datetime import timedelta
+from decimal import Decimal
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.invoices import (
+        ApplyPaymentInput,
+        CancelInput,
+        InvoiceActivities,
+    )
+    from domain.errors import DomainError
+    from domain.installments import ensure_payment_order
+    from domain.status import FINAL_STATUSES, InvoiceStatus
+    from workflows.contracts import (
+        CancelRequest,
+        ChangeResult,
+        CreatePaymentInput,
+        ExpireGatewayPaymentInput,
+        InitiatePaymentRequest,
+        InvoiceOutcome,
+        InvoiceSnapshot,
+        InvoiceWorkflowInput,
+        LoadInvoiceInput,
+        PaymentEvent,
+        PaymentLink,
+    )
+    from workflows.search_attributes import invoice_search_attributes, status_update
+
+# MySQL writes: retried until MySQL is back (a payment is never dropped), backing off to 1 min.
+DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+# A merchant waits on payment initiation: a few quick tries, then the update fails (503).
+GATEWAY_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), maximum_attempts=3, backoff_coefficient=2
+)
+# The row is written in the same transaction that starts us; give that transaction time.
+ORPHAN_CHECKS = 12
+ORPHAN_CHECK_INTERVAL = timedelta(seconds=10)
+DEFAULT_HISTORY_LIMIT = 2000
+
+
+def _business_failure(err: ActivityError) -> ApplicationError:
+    """Turn an activity's failure into the update's failure, keeping its message and type."""
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return ApplicationError(cause.message, type=cause.type, non_retryable=True)
+    return ApplicationError(str(cause or err), type="Unavailable", non_retryable=True)
+
+
+@workflow.defn
+class InvoiceWorkflow:
+    def __init__(self) -> None:
+        self._snapshot: InvoiceSnapshot | None = None
+        self._events: list[PaymentEvent] = []
+        self._lock = asyncio.Lock()
+        self._changed = False
+        self._input: InvoiceWorkflowInput | None = None
+
+    # --- main loop ---------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: InvoiceWorkflowInput) -> InvoiceOutcome:
+        self._input = inp
+        self._events = list(inp.pending_events) + self._events
+        if inp.snapshot is not None:
+            self._snapshot = inp.snapshot
+        if not (inp.confirmed and inp.snapshot is not None):
+            loaded = await self._load(inp)
+            if loaded is None:
+                workflow.logger.warning(
+                    "invoice %s has no row: orphan start, ending", inp.invoice_id
+                )
+                return InvoiceOutcome(
+                    invoice_id=inp.invoice_id, status="orphan", amount_paid=Decimal(0), orphan=True
+                )
+            self._snapshot = loaded
+        self._upsert_status()
+        while True:
+            if self._events:
+                await self._apply_next()
+                continue
+            snapshot = self._snapshot
+            if InvoiceStatus(snapshot.status) in FINAL_STATUSES:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if not self._events:
+                    break
+                continue
+            if self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    InvoiceWorkflowInput(
+                        invoice_id=inp.invoice_id,
+                        tenant_id=inp.tenant_id,
+                        snapshot=self._snapshot,
+                        confirmed=True,
+                        pending_events=self._events,
+                        history_limit=inp.history_limit,
+                    )
+                )
+            remaining = snapshot.expires_at - workflow.now()
+            if remaining <= timedelta(0):
+                await self._expire()
+                continue
+            self._changed = False
+            # On timeout the loop re-reads the clock and expires the invoice.
+            with suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: bool(self._events) or self._changed, timeout=remaining
+                )
+        return InvoiceOutcome(
+            invoice_id=inp.invoice_id,
+            status=self._snapshot.status,
+            amount_paid=self._snapshot.amount_paid,
+        )
+
+    def _should_continue_as_new(self) -> bool:
+        assert self._input is not None
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or (
+            info.get_current_history_length() > self._input.history_limit
+        )
+
+    async def _load(self, inp: InvoiceWorkflowInput) -> InvoiceSnapshot | None:
+        """The invoice row; None if it never appears (the api rolled back after starting us)."""
+        for check in range(ORPHAN_CHECKS):
+            snapshot = await workflow.execute_activity_method(
+                InvoiceActivities.load_invoice,
+                LoadInvoiceInput(invoice_id=inp.invoice_id, tenant_id=inp.tenant_id),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=DB_RETRY,
+            )
+            if snapshot is not None:
+                return snapshot
+            if check < ORPHAN_CHECKS - 1:
+                await workflow.sleep(ORPHAN_CHECK_INTERVAL if check else timedelta(seconds=1))
+        return None
+
+    async def _apply_next(self) -> None:
+        async with self._lock:
+            payment = self._events.pop(0)
+            assert self._snapshot is not None
+            try:
+                result = await workflow.execute_activity_method(
+                    InvoiceActivities.apply_payment_event,
+                    ApplyPaymentInput(
+                        invoice_id=self._snapshot.invoice_id,
+                        tenant_id=self._snapshot.tenant_id,
+                        payment=payment,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=DB_RETRY,
+                )
+            except ActivityError as err:
+                # Non-retryable: the event cannot apply (e.g. a refund larger than the payment).
+                workflow.logger.error(
+                    "event %s not applied to invoice %s: %s",
+                    payment.event.event_id,
+                    self._snapshot.invoice_id,
+                    err.cause,
+                )
+                return
+            self._set_snapshot(result.snapshot)
+            workflow.logger.info(
+                "event %s on invoice %s: %s",
+                payment.event.event_id,
+                self._snapshot.invoice_id,
+                result.outcome,
+            )
+
+    async def _expire(self) -> None:
+        async with self._lock:
+            assert self._snapshot is not None
+            result: ChangeResult = await workflow.execute_activity_method(
+                InvoiceActivities.expire_invoice,
+                LoadInvoiceInput(
+                    invoice_id=self._snapshot.invoice_id, tenant_id=self._snapshot.tenant_id
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
+            self._set_snapshot(result.snapshot)
+            await self._expire_at_gateway(result.stale_references)
+
+    async def _expire_at_gateway(self, references: list[str]) -> None:
+        assert self._snapshot is not None
+        for reference in references:
+            try:
+                await workflow.execute_activity_method(
+                    InvoiceActivities.expire_gateway_payment,
+                    ExpireGatewayPaymentInput(gateway=self._snapshot.gateway, reference=reference),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(
+                        maximum_attempts=10, maximum_interval=timedelta(minutes=5)
+                    ),
+                )
+            except ActivityError as err:
+                workflow.logger.warning("could not expire %s at the gateway: %s", reference, err)
+
+    def _set_snapshot(self, snapshot: InvoiceSnapshot) -> None:
+        previous = self._snapshot.status if self._snapshot else None
+        self._snapshot = snapshot
+        self._changed = True
+        if snapshot.status != previous:
+            self._upsert_status()
+
+    def _upsert_status(self) -> None:
+        assert self._snapshot is not None
+        if (
+            workflow.info().typed_search_attributes.get(invoice_search_attributes.invoice_id)
+            is None
+        ):
+            workflow.upsert_search_attributes(invoice_search_attributes.all_for(self._snapshot))
+        else:
+            workflow.upsert_search_attributes([status_update(self._snapshot.status)])
+
+    # --- signals -----------------------------------------------------------------------------
+
+    @workflow.signal
+    def payment_received(self, payment: PaymentEvent) -> None:
+        """A verified gateway event (paid, refunded, expired...) for this invoice."""
+        self._events.append(payment)
+
+    # --- updates -----------------------------------------------------------------------------
+
+    @workflow.update
+    async def initiate_payment(self, request: InitiatePaymentRequest) -> PaymentLink:
+        """Create (or return the live) gateway payment for the next unpaid installment."""
+        await self._loaded()
+        async with self._lock:
+            assert self._snapshot is not None
+            try:
+                result = await workflow.execute_activity_method(
+                    InvoiceActivities.create_payment_link,
+                    CreatePaymentInput(
+                        invoice_id=self._snapshot.invoice_id,
+                        tenant_id=self._snapshot.tenant_id,
+                        installment_number=request.installment_number,
+                        attempt=1,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=GATEWAY_RETRY,
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+            self._set_snapshot(result.snapshot)
+            return result.link
+
+    @initiate_payment.validator
+    def _validate_initiate_payment(self, request: InitiatePaymentRequest) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return  # restarted by a late event and not loaded yet: the handler checks
+        if snapshot.status not in ("draft", "pending", "partially_paid"):
+            raise ApplicationError(
+                f"Cannot initiate payment for {snapshot.status} invoice", type="BusinessRule"
+            )
+        if snapshot.installments:
+            try:
+                ensure_payment_order(
+                    [_Payable(i.number, i.amount, i.paid_amount) for i in snapshot.installments],
+                    request.installment_number,
+                )
+            except DomainError as exc:
+                raise ApplicationError(exc.message, type="BusinessRule") from None
+        elif request.installment_number is not None:
+            raise ApplicationError("Invoice has no installments", type="BusinessRule")
+
+    @workflow.update
+    async def cancel(self, request: CancelRequest) -> InvoiceSnapshot:
+        """Cancel while nothing has been paid; live payment links are expired at the gateway."""
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                result: ChangeResult = await workflow.execute_activity_method(
+                    InvoiceActivities.cancel_invoice,
+                    CancelInput(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+            self._set_snapshot(result.snapshot)
+            await self._expire_at_gateway(result.stale_references)
+            return result.snapshot
+
+    @cancel.validator
+    def _validate_cancel(self, request: CancelRequest) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        if snapshot.amount_paid > 0:
+            raise ApplicationError(
+                "Invoice cannot be cancelled after a payment has been received",
+                type="BusinessRule",
+            )
+        if snapshot.status not in ("draft", "pending"):
+            raise ApplicationError(
+                f"Invoice cannot be cancelled in {snapshot.status} status", type="BusinessRule"
+            )
+
+    def _require_snapshot(self) -> InvoiceSnapshot:
+        if self._snapshot is None:
+            raise ApplicationError("Invoice is still being created; retry", type="NotReady")
+        return self._snapshot
+
+    async def _loaded(self) -> None:
+        """Updates that arrive before the invoice is loaded wait for it (the activity they run
+        re-checks every rule against MySQL under the row lock)."""
+        await workflow.wait_condition(lambda: self._snapshot is not None)
+
+    # --- queries -----------------------------------------------------------------------------
+
+    @workflow.query
+    def state(self) -> InvoiceSnapshot | None:
+        """What the workflow knows of its invoice (operators: `temporal workflow query`)."""
+        return self._snapshot
+
+    @workflow.query
+    def pending_events(self) -> int:
+        return len(self._events)
+
+
+class _Payable:
+    __slots__ = ("amount", "number", "paid_amount")
+
+    def __init__(self, number: int, amount: Decimal, paid_amount: Decimal) -> None:
+        self.number = number
+        self.amount = amount
+        self.paid_amount = paid_amount
