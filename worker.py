@@ -49,6 +49,7 @@ def activity_functions(
         invoices.apply_payment_event,
         invoices.expire_invoice,
         invoices.cancel_invoice,
+        invoices.modify_invoice,
         invoices.expire_gateway_payment,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,

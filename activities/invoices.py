@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 
 from api.metrics import GATEWAY_CALLS, GATEWAY_LATENCY, INVOICE_TRANSITIONS
 from db import invoices as repo
+from db.drafting import write_lines_and_schedule
 from db.engine import SessionFactory, transaction
 from db.models import (
     GatewayPayment,
@@ -31,6 +32,7 @@ from db.models import (
     PaymentTransaction,
     Refund,
 )
+from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
 from domain.installments import (
     Payable,
@@ -45,11 +47,13 @@ from domain.status import (
     FINAL_STATUSES,
     InvoiceStatus,
     ensure_cancellable,
+    ensure_modifiable,
     ensure_payable,
     status_after_initiation,
     status_after_payment,
 )
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
+from domain.totals import FeeSchedule
 from gateways.base import (
     ORDER_ID_TAKEN,
     CreatedPayment,
@@ -68,6 +72,7 @@ from workflows.contracts import (
     ExpireGatewayPaymentInput,
     InvoiceSnapshot,
     LoadInvoiceInput,
+    ModifyInput,
     PaymentEvent,
     PaymentLink,
     PaymentLinkResult,
@@ -505,7 +510,14 @@ class InvoiceActivities:
             .first()
         )
         if original is None:
-            raise business_error(f"No payment of invoice {invoice.id} matches refund {refund_id}")
+            # Reordered delivery: the refund overtook its payment. The workflow holds it back
+            # and applies it once the payment is in.
+            return (
+                "deferred",
+                None,
+                f"No payment of invoice {invoice.id} matches refund {refund_id} yet",
+            )
+
         currency = parse_currency(invoice.currency)
         amount = quantize(event.refund_amount or event.amount or Decimal(0), currency)
         if amount <= 0:
@@ -585,6 +597,12 @@ class InvoiceActivities:
             )
 
     @activity.defn
+    async def modify_invoice(self, inp: ModifyInput) -> ChangeResult:
+        """PATCH of a draft: new lines, schedule, expiry or description; totals recomputed."""
+        async with transaction(self._sessions) as session:
+            return await _modify(session, inp)
+
+    @activity.defn
     async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:
         """Stop a stale payment link at the gateway. Already paid or expired there: fine."""
         try:
@@ -642,3 +660,62 @@ async def _retire_live_payments(session: AsyncSession, invoice: Invoice, status:
         if row.status == "pending":
             row.status = "unpaid"
     return stale
+
+
+async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
+    """Re-plan a draft from its current values overlaid with the request's (FR-051)."""
+    invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+    try:
+        ensure_modifiable(InvoiceStatus(invoice.status), invoice.payment_initiated_at)
+    except DomainError as exc:
+        raise business_error(exc.message) from None
+    request = inp.request
+    fields = set(request.fields_set)
+    lines = request.line_items
+    if lines is None:
+        lines = [
+            LineItemIn(
+                description=row.description,
+                quantity=row.quantity,
+                unit_price=str(row.unit_price),
+                tax_rate=str(row.tax_rate),
+                tax_category=row.tax_category,
+            )
+            for row in await repo.line_items(session, invoice.tenant_id, invoice.id)
+        ]
+    schedule_rows = await repo.installments(session, invoice.tenant_id, invoice.id)
+    installments = request.installments
+    if "installments" not in fields and schedule_rows:
+        # Keep the schedule's shape; amounts are re-split if the total changed.
+        interval = (
+            (schedule_rows[1].due_date - schedule_rows[0].due_date).days
+            if len(schedule_rows) > 1
+            else 7
+        )
+        installments = InstallmentsIn(count=len(schedule_rows), interval_days=max(1, interval))
+    expires_at = request.expires_at if "expires_at" in fields else None
+    if "expires_at" not in fields and "installments" not in fields and lines is not None:
+        expires_at = ensure_utc(invoice.expires_at)
+    try:
+        plan = plan_invoice(
+            currency=parse_currency(invoice.currency),
+            fee=FeeSchedule(fee_percentage=invoice.fee_percentage, fee_fixed=invoice.fee_fixed),
+            line_items=lines,
+            installments=installments,
+            expires_at=expires_at,
+            now=utcnow(),
+        )
+    except (DomainError, MoneyError) as exc:
+        raise business_error(str(exc)) from None
+    if "description" in fields:
+        invoice.description = request.description
+    if "metadata" in fields:
+        invoice.metadata_ = request.metadata or {}
+    invoice.subtotal = plan.totals.subtotal
+    invoice.tax_total = plan.totals.tax_total
+    invoice.service_fee = plan.totals.service_fee
+    invoice.total = plan.totals.total
+    invoice.expires_at = to_naive_utc(plan.expires_at)
+    invoice.updated_at = to_naive_utc(utcnow())
+    await write_lines_and_schedule(session, invoice, plan)
+    return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))

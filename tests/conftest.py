@@ -162,8 +162,9 @@ async def app(settings: Settings, api_port: int, temporal_env: object) -> AsyncI
 
     application = create_app(settings)
     server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=api_port, log_config=None,
-                       lifespan="off")
+        uvicorn.Config(
+            application, host="127.0.0.1", port=api_port, log_config=None, lifespan="off"
+        )
     )
     serving = asyncio.create_task(server.serve())
     engine = create_engine(settings.database_url)

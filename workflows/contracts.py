@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from domain.drafts import InstallmentsIn, LineItemIn
 from gateways.base import WebhookEvent
 
 INVOICE_TASK_QUEUE_DEFAULT = "paytrust"
@@ -138,7 +139,7 @@ class ExpireGatewayPaymentInput(BaseModel):
 
 
 class ApplyResult(BaseModel):
-    outcome: Literal["applied", "duplicate", "rejected_currency", "recorded", "ignored"]
+    outcome: Literal["applied", "duplicate", "rejected_currency", "recorded", "ignored", "deferred"]
     snapshot: InvoiceSnapshot
     transaction_id: int | None = None
     message: str | None = None
@@ -149,11 +150,17 @@ class ModifyInvoiceRequest(BaseModel):
     installments and expiry are validated again and totals recomputed from the locked fees."""
 
     description: str | None = None
-    metadata: dict[str, object] | None = None
+    metadata: dict[str, Any] | None = None
     expires_at: datetime | None = None
-    line_items: list[dict[str, object]] | None = None
-    installments: dict[str, object] | None = None
-    clear_installments: bool = False
+    line_items: list[LineItemIn] | None = None
+    installments: InstallmentsIn | None = None
+    fields_set: list[str] = Field(default_factory=list)
+
+
+class ModifyInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    request: ModifyInvoiceRequest
 
 
 class WebhookInput(BaseModel):

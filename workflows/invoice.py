@@ -10,7 +10,6 @@ starts it again (signal-with-start), so late refunds and payments are still appl
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 from datetime import timedelta
 from decimal import Decimal
 
@@ -26,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.errors import DomainError
     from domain.installments import ensure_payment_order
-    from domain.status import FINAL_STATUSES, InvoiceStatus
+    from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
     from workflows.contracts import (
         CancelRequest,
         ChangeResult,
@@ -37,6 +36,8 @@ with workflow.unsafe.imports_passed_through():
         InvoiceSnapshot,
         InvoiceWorkflowInput,
         LoadInvoiceInput,
+        ModifyInput,
+        ModifyInvoiceRequest,
         PaymentEvent,
         PaymentLink,
     )
@@ -52,6 +53,8 @@ GATEWAY_RETRY = RetryPolicy(
 ORPHAN_CHECKS = 12
 ORPHAN_CHECK_INTERVAL = timedelta(seconds=10)
 DEFAULT_HISTORY_LIMIT = 2000
+DEFERRED_RETRY_INTERVAL = timedelta(minutes=1)
+MAX_DEFERRALS = 60
 
 
 def _business_failure(err: ActivityError) -> ApplicationError:
@@ -67,8 +70,12 @@ class InvoiceWorkflow:
     def __init__(self) -> None:
         self._snapshot: InvoiceSnapshot | None = None
         self._events: list[PaymentEvent] = []
+        # Events that came before what they refer to (a refund before its payment).
+        self._deferred: list[PaymentEvent] = []
+        self._deferrals: dict[str, int] = {}
         self._lock = asyncio.Lock()
         self._changed = False
+        self._version = 0
         self._input: InvoiceWorkflowInput | None = None
 
     # --- main loop ---------------------------------------------------------------------------
@@ -80,6 +87,7 @@ class InvoiceWorkflow:
         if inp.snapshot is not None:
             self._snapshot = inp.snapshot
         if not (inp.confirmed and inp.snapshot is not None):
+            version = self._version
             loaded = await self._load(inp)
             if loaded is None:
                 workflow.logger.warning(
@@ -88,14 +96,16 @@ class InvoiceWorkflow:
                 return InvoiceOutcome(
                     invoice_id=inp.invoice_id, status="orphan", amount_paid=Decimal(0), orphan=True
                 )
-            self._snapshot = loaded
+            if self._version == version:  # an update may have loaded a fresher one meanwhile
+                self._snapshot = loaded
         self._upsert_status()
         while True:
             if self._events:
                 await self._apply_next()
                 continue
-            snapshot = self._snapshot
-            if InvoiceStatus(snapshot.status) in FINAL_STATUSES:
+            snapshot = self._require_snapshot()
+            final = InvoiceStatus(snapshot.status) in FINAL_STATUSES
+            if final and not self._deferred:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 if not self._events:
                     break
@@ -108,24 +118,31 @@ class InvoiceWorkflow:
                         tenant_id=inp.tenant_id,
                         snapshot=self._snapshot,
                         confirmed=True,
-                        pending_events=self._events,
+                        pending_events=self._events + self._deferred,
                         history_limit=inp.history_limit,
                     )
                 )
-            remaining = snapshot.expires_at - workflow.now()
-            if remaining <= timedelta(0):
-                await self._expire()
-                continue
+            timeout: timedelta | None = None
+            if not final:
+                timeout = snapshot.expires_at - workflow.now()
+                if timeout <= timedelta(0):
+                    await self._expire()
+                    continue
+            if self._deferred:
+                # Held-back events get another try now and then even if nothing happens.
+                timeout = min(timeout or DEFERRED_RETRY_INTERVAL, DEFERRED_RETRY_INTERVAL)
             self._changed = False
-            # On timeout the loop re-reads the clock and expires the invoice.
-            with suppress(TimeoutError):
+            try:
                 await workflow.wait_condition(
-                    lambda: bool(self._events) or self._changed, timeout=remaining
+                    lambda: bool(self._events) or self._changed, timeout=timeout
                 )
+            except TimeoutError:
+                # Expiry is re-checked at the top of the loop; held-back events retried.
+                self._events.extend(self._deferred)
+                self._deferred.clear()
+        last = self._require_snapshot()
         return InvoiceOutcome(
-            invoice_id=inp.invoice_id,
-            status=self._snapshot.status,
-            amount_paid=self._snapshot.amount_paid,
+            invoice_id=inp.invoice_id, status=last.status, amount_paid=last.amount_paid
         )
 
     def _should_continue_as_new(self) -> bool:
@@ -175,6 +192,12 @@ class InvoiceWorkflow:
                 )
                 return
             self._set_snapshot(result.snapshot)
+            if result.outcome == "deferred":
+                self._defer(payment)
+            elif result.outcome == "applied" and self._deferred:
+                # A payment landed: events that were waiting for one get another go.
+                self._events.extend(self._deferred)
+                self._deferred.clear()
             workflow.logger.info(
                 "event %s on invoice %s: %s",
                 payment.event.event_id,
@@ -211,9 +234,22 @@ class InvoiceWorkflow:
             except ActivityError as err:
                 workflow.logger.warning("could not expire %s at the gateway: %s", reference, err)
 
+    def _defer(self, payment: PaymentEvent) -> None:
+        key = payment.event.event_id
+        self._deferrals[key] = self._deferrals.get(key, 0) + 1
+        if self._deferrals[key] > MAX_DEFERRALS:
+            workflow.logger.error(
+                "event %s never found its payment on invoice %s; dropped for an operator",
+                key,
+                self._require_snapshot().invoice_id,
+            )
+            return
+        self._deferred.append(payment)
+
     def _set_snapshot(self, snapshot: InvoiceSnapshot) -> None:
         previous = self._snapshot.status if self._snapshot else None
         self._snapshot = snapshot
+        self._version += 1
         self._changed = True
         if snapshot.status != previous:
             self._upsert_status()
@@ -316,6 +352,40 @@ class InvoiceWorkflow:
         if snapshot.status not in ("draft", "pending"):
             raise ApplicationError(
                 f"Invoice cannot be cancelled in {snapshot.status} status", type="BusinessRule"
+            )
+
+    @workflow.update
+    async def modify(self, request: ModifyInvoiceRequest) -> InvoiceSnapshot:
+        """PATCH of a draft whose payment was never initiated (FR-051)."""
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                result: ChangeResult = await workflow.execute_activity_method(
+                    InvoiceActivities.modify_invoice,
+                    ModifyInput(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+            self._set_snapshot(result.snapshot)
+            return result.snapshot
+
+    @modify.validator
+    def _validate_modify(self, request: ModifyInvoiceRequest) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        if snapshot.payment_initiated:
+            raise ApplicationError(NOT_MODIFIABLE_MESSAGE, type="BusinessRule")
+        if snapshot.status != "draft":
+            raise ApplicationError(
+                f"Invoice cannot be modified in {snapshot.status} status", type="BusinessRule"
             )
 
     def _require_snapshot(self) -> InvoiceSnapshot:

@@ -17,6 +17,7 @@ from api.invoices.schemas import (
     InstallmentList,
     InvoiceCreate,
     InvoiceOut,
+    InvoicePatch,
     OverpaymentOut,
     PaymentInitiate,
     PaymentOut,
@@ -29,7 +30,13 @@ from api.invoices.service import money
 from api.pagination import Page, PageDep
 from db import invoices as repo
 from db.models import INVOICE_STATUSES
-from workflows.contracts import CancelRequest, InitiatePaymentRequest, InvoiceSnapshot, PaymentLink
+from workflows.contracts import (
+    CancelRequest,
+    InitiatePaymentRequest,
+    InvoiceSnapshot,
+    ModifyInvoiceRequest,
+    PaymentLink,
+)
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 
@@ -87,6 +94,30 @@ async def list_invoices(
 @router.get("/{invoice_id}", response_model=InvoiceOut, responses=responses(401, 404, 429))
 async def get_invoice(invoice_id: int, session: SessionDep, principal: PrincipalDep) -> InvoiceOut:
     return await service.read_invoice(session, principal.tenant_id, invoice_id)
+
+
+@router.patch(
+    "/{invoice_id}", response_model=InvoiceOut, responses=responses(400, 401, 404, 422, 429, 503)
+)
+async def modify_invoice(
+    invoice_id: int,
+    body: InvoicePatch,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+) -> InvoiceOut:
+    """Change a draft's description, line items, expiry, installments or metadata. After
+    payment initiation: 400 "Invoice cannot be modified after payment has been initiated"."""
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    request = ModifyInvoiceRequest(
+        **body.model_dump(exclude_unset=True, exclude={"line_items", "installments"}),
+        line_items=body.line_items,
+        installments=body.installments,
+        fields_set=sorted(body.model_fields_set),
+    )
+    await service.run_update(await services.temporal(), invoice, "modify", request, InvoiceSnapshot)
+    await session.refresh(invoice)
+    return await service.render(session, invoice)
 
 
 @router.post(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -26,6 +27,7 @@ from api.errors import (
 )
 from api.metrics import WEBHOOKS
 from api.pagination import Page, PageDep
+from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent, WebhookRetryLog
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
 from gateways.base import WebhookAuthError, WebhookPayloadError
@@ -44,10 +46,18 @@ class WebhookAccepted(BaseModel):
 
 
 async def _record_rejected(
-    session: SessionDep, gateway: str, kind: str, body: bytes, error: str
+    sessions: SessionFactory, gateway: str, kind: str, body: bytes, error: str
 ) -> None:
     """A delivery we refuse (bad signature, malformed) is kept as permanently failed, once per
-    distinct body, and never retried."""
+    distinct body, and never retried. Its own transaction: the request's rolls back with the
+    error answer."""
+    async with transaction(sessions) as session:
+        await _insert_rejected(session, gateway, kind, body, error)
+
+
+async def _insert_rejected(
+    session: AsyncSession, gateway: str, kind: str, body: bytes, error: str
+) -> None:
     event_id = f"{kind}-{hashlib.sha256(body).hexdigest()[:40]}"
     now = to_naive_utc(utcnow())
     await session.execute(
@@ -91,7 +101,7 @@ async def _record_rejected(
     responses=responses(400, 401, 413, 429, 503),
 )
 async def receive_webhook(
-    gateway: GatewayName, request: Request, session: SessionDep, services: ServicesDep
+    gateway: GatewayName, request: Request, services: ServicesDep
 ) -> WebhookAccepted:
     """A gateway notification. Verified (Xendit `x-callback-token`, Midtrans `signature_key`),
     then handed to a durable `WebhookWorkflow` and answered 200 before processing finishes.
@@ -109,7 +119,7 @@ async def receive_webhook(
         WEBHOOKS.labels(gateway, "unauthorized").inc()
         if not decision.allowed:
             raise RateLimited("Too many unverified webhooks", headers=decision.headers()) from None
-        await _record_rejected(session, gateway, "unverified", body, str(exc))
+        await _record_rejected(services.sessions, gateway, "unverified", body, str(exc))
         raise Unauthorized(
             "Webhook signature or token is invalid", code="invalid_signature"
         ) from None
@@ -121,7 +131,7 @@ async def receive_webhook(
         WEBHOOKS.labels(gateway, "malformed").inc()
         if not decision.allowed:
             raise RateLimited("Too many malformed webhooks", headers=decision.headers()) from None
-        await _record_rejected(session, gateway, "malformed", body, str(exc))
+        await _record_rejected(services.sessions, gateway, "malformed", body, str(exc))
         raise BusinessRuleError(f"Malformed webhook: {exc}", code="malformed_webhook") from None
     temporal = await services.temporal()
     try:

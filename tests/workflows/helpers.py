@@ -1,0 +1,260 @@
+"""Workflow-tier helpers: invoices written the way the api writes them, gateway events built
+from real-looking callbacks, and readers of Temporal histories and MySQL rows.
+
+Nothing is mocked: invoices are real rows (domain.drafts.plan_invoice → db.drafting), events
+are parsed by the production Xendit client, and the workflows run on the time-skipping server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import WorkflowHandle
+
+from api.gateways import repository as gateways_repo
+from db import invoices as repo
+from db.drafting import insert_invoice
+from db.engine import SessionFactory, transaction
+from db.models import Invoice, PaymentTransaction, WebhookEvent, WebhookRetryLog
+from domain.drafts import LineItemIn, plan_invoice
+from domain.money import Currency
+from domain.timeutil import iso_utc_millis, utcnow
+from domain.totals import FeeSchedule
+from gateways.base import PaymentGateway
+from gateways.base import WebhookEvent as GatewayEvent
+from workflows.contracts import InvoiceSnapshot, WebhookInput
+
+XENDIT_GATEWAY_ID = 1
+
+
+def new_tenant() -> str:
+    return f"wf-{uuid.uuid4().hex[:12]}"
+
+
+def new_task_queue() -> str:
+    return f"wf-test-{uuid.uuid4().hex[:10]}"
+
+
+async def create_invoice(
+    sessions: SessionFactory,
+    tenant_id: str,
+    *,
+    expires_in: timedelta = timedelta(hours=24),
+    unit_price: str = "50000",
+    quantity: int = 2,
+    tax_rate: str = "0.11",
+    currency: Currency = Currency.IDR,
+    gateway_id: int = XENDIT_GATEWAY_ID,
+) -> InvoiceSnapshot:
+    """A draft invoice row (lines, totals, fee locked), as `POST /invoices` writes it."""
+    now = utcnow()
+    async with transaction(sessions) as session:
+        gateway = await gateways_repo.get_gateway(session, gateway_id)
+        assert gateway is not None
+        fee_row = next(f for f in gateway.fees if f.currency == currency.value)
+        fee = FeeSchedule(fee_percentage=fee_row.fee_percentage, fee_fixed=fee_row.fee_fixed)
+        plan = plan_invoice(
+            currency=currency,
+            fee=fee,
+            line_items=[
+                LineItemIn(
+                    description="Widget",
+                    quantity=quantity,
+                    unit_price=unit_price,
+                    tax_rate=tax_rate,
+                    tax_category="VAT",
+                )
+            ],
+            installments=None,
+            expires_at=now + expires_in,
+            now=now,
+        )
+        invoice = await insert_invoice(
+            session,
+            tenant_id=tenant_id,
+            external_id=f"order-{uuid.uuid4().hex[:12]}",
+            gateway_id=gateway_id,
+            fee=fee,
+            plan=plan,
+            description="Workflow test order",
+            customer={"name": "Ani", "email": "ani@example.com"},
+            metadata=None,
+            original_invoice_id=None,
+            now=now,
+        )
+        schedule = await repo.installments(session, tenant_id, invoice.id)
+        return repo.snapshot(invoice, gateway.name, schedule)
+
+
+async def invoice_row(sessions: SessionFactory, tenant_id: str, invoice_id: int) -> Invoice:
+    async with sessions() as session:
+        invoice = await repo.get_invoice(session, tenant_id, invoice_id)
+        assert invoice is not None
+        return invoice
+
+
+async def paid_transactions(
+    sessions: SessionFactory, tenant_id: str, invoice_id: int
+) -> list[PaymentTransaction]:
+    async with sessions() as session:
+        return await repo.transactions(session, tenant_id, invoice_id)
+
+
+async def webhook_rows(
+    sessions: SessionFactory, gateway: str, event_id: str
+) -> tuple[WebhookEvent | None, list[WebhookRetryLog]]:
+    async with sessions() as session:
+        event = (
+            await session.execute(
+                select(WebhookEvent).where(
+                    WebhookEvent.gateway == gateway, WebhookEvent.event_id == event_id
+                )
+            )
+        ).scalar_one_or_none()
+        if event is None:
+            return None, []
+        log = (
+            (
+                await session.execute(
+                    select(WebhookRetryLog)
+                    .where(WebhookRetryLog.webhook_event_id == event.id)
+                    .order_by(WebhookRetryLog.attempt_number)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return event, list(log)
+
+
+def xendit_paid_callback(
+    *,
+    merchant_reference: str,
+    amount: Decimal,
+    currency: str = "IDR",
+    reference: str | None = None,
+) -> bytes:
+    """A Xendit invoice callback body (status PAID), shaped like the sandbox's and Xendit's."""
+    now = utcnow()
+    reference = reference or f"65{uuid.uuid4().hex[:22]}"
+    body: dict[str, Any] = {
+        "id": reference,
+        "external_id": merchant_reference,
+        "user_id": "5f1e4b9a3c2d1e0012345678",
+        "status": "PAID",
+        "merchant_name": "PayTrust Test Merchant",
+        "amount": int(amount) if currency == "IDR" else f"{amount:f}",
+        "paid_amount": int(amount) if currency == "IDR" else f"{amount:f}",
+        "currency": currency,
+        "description": "Workflow test order",
+        "payment_method": "BANK_TRANSFER",
+        "payment_channel": "BCA",
+        "payment_destination": "8808999912345678",
+        "payment_id": f"pay-{uuid.uuid4().hex[:16]}",
+        "paid_at": iso_utc_millis(now),
+        "created": iso_utc_millis(now - timedelta(minutes=5)),
+        "updated": iso_utc_millis(now),
+    }
+    return json.dumps(body).encode()
+
+
+def webhook_input(gateway: PaymentGateway, body: bytes, token: str) -> WebhookInput:
+    """Verified and parsed by the production gateway client, as `POST /webhooks/xendit` does."""
+    gateway.verify_webhook({"x-callback-token": token}, body)
+    event = gateway.parse_webhook(body)
+    return WebhookInput(
+        gateway=event.gateway.value if hasattr(event.gateway, "value") else str(event.gateway),
+        event=event,
+        payload=body.decode(),
+        received_at=utcnow(),
+    )
+
+
+def paid_event(
+    *, invoice_id: int, amount: Decimal, transaction_id: str, reference: str
+) -> GatewayEvent:
+    """A normalized `paid` event, as the Xendit client produces for a partial payment."""
+    from gateways.base import EventKind, GatewayName
+
+    return GatewayEvent(
+        gateway=GatewayName.XENDIT,
+        kind=EventKind.PAID,
+        event_id=f"{transaction_id}:PAID",
+        gateway_transaction_id=transaction_id,
+        reference=reference,
+        merchant_reference=f"pt-{invoice_id}-0-1",
+        invoice_id=invoice_id,
+        installment_number=None,
+        amount=amount,
+        currency=Currency.IDR,
+        occurred_at=utcnow(),
+        raw={"id": transaction_id, "status": "PAID", "paid_amount": int(amount)},
+    )
+
+
+# --- Temporal histories -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    type: int
+    at: datetime
+    activity: str | None
+    raw: HistoryEvent
+
+
+async def history(handle: WorkflowHandle[Any, Any]) -> list[Event]:
+    events = []
+    scheduled_names: dict[int, str] = {}
+    async for raw in handle.fetch_history_events():
+        at = raw.event_time.ToDatetime().replace(tzinfo=UTC)
+        name: str | None = None
+        if raw.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            name = raw.activity_task_scheduled_event_attributes.activity_type.name
+            scheduled_names[raw.event_id] = name
+        elif raw.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            name = scheduled_names.get(raw.activity_task_completed_event_attributes.scheduled_event_id)
+        elif raw.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+            name = scheduled_names.get(raw.activity_task_failed_event_attributes.scheduled_event_id)
+        events.append(Event(raw.event_type, at, name, raw))
+    return events
+
+
+def of(events: list[Event], event_type: int, activity: str | None = None) -> list[Event]:
+    return [
+        e for e in events if e.type == event_type and (activity is None or e.activity == activity)
+    ]
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[Any]],
+    accept: Callable[[Any], bool],
+    *,
+    timeout: float = 20.0,
+    interval: float = 0.05,
+    what: str = "condition",
+) -> Any:
+    """Poll `probe` (real time, small interval) until `accept(result)`; errors count as misses."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = await probe()
+            if accept(last):
+                return last
+        except Exception as exc:  # noqa: BLE001  (a query racing a new run, a reset socket)
+            last = exc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met after {timeout}s; last: {last!r}")
+        await asyncio.sleep(interval)
