@@ -51,6 +51,7 @@ GATEWAY_RETRY = RetryPolicy(
 )
 # The row is written in the same transaction that starts us; give that transaction time.
 ORPHAN_CHECKS = 12
+CONFIRM_DELAY = timedelta(seconds=5)
 ORPHAN_CHECK_INTERVAL = timedelta(seconds=10)
 DEFAULT_HISTORY_LIMIT = 2000
 DEFERRED_RETRY_INTERVAL = timedelta(minutes=1)
@@ -75,7 +76,7 @@ class InvoiceWorkflow:
         self._deferrals: dict[str, int] = {}
         self._lock = asyncio.Lock()
         self._changed = False
-        self._version = 0
+        self._orphan = False
         self._input: InvoiceWorkflowInput | None = None
 
     # --- main loop ---------------------------------------------------------------------------
@@ -84,20 +85,18 @@ class InvoiceWorkflow:
     async def run(self, inp: InvoiceWorkflowInput) -> InvoiceOutcome:
         self._input = inp
         self._events = list(inp.pending_events) + self._events
+        confirming: asyncio.Task[None] | None = None
         if inp.snapshot is not None:
             self._snapshot = inp.snapshot
-        if not (inp.confirmed and inp.snapshot is not None):
-            version = self._version
-            loaded = await self._load(inp)
-            if loaded is None:
-                workflow.logger.warning(
-                    "invoice %s has no row: orphan start, ending", inp.invoice_id
-                )
-                return InvoiceOutcome(
-                    invoice_id=inp.invoice_id, status="orphan", amount_paid=Decimal(0), orphan=True
-                )
-            if self._version == version:  # an update may have loaded a fresher one meanwhile
-                self._snapshot = loaded
+            if not inp.confirmed:
+                # Started by the api with a snapshot: serve at once, and confirm in the
+                # background that the api's transaction committed the row.
+                confirming = asyncio.create_task(self._confirm_row(inp))
+        else:
+            # Started by a late event (signal-with-start): read the invoice first.
+            self._snapshot = await self._load(inp)
+        if self._snapshot is None or self._orphan:
+            return self._orphan_outcome(inp)
         self._upsert_status()
         while True:
             if self._events:
@@ -136,10 +135,14 @@ class InvoiceWorkflow:
                 await workflow.wait_condition(
                     lambda: bool(self._events) or self._changed, timeout=timeout
                 )
+                if self._orphan:
+                    return self._orphan_outcome(inp)
             except TimeoutError:
                 # Expiry is re-checked at the top of the loop; held-back events retried.
                 self._events.extend(self._deferred)
                 self._deferred.clear()
+        if confirming is not None and not confirming.done():
+            confirming.cancel()
         last = self._require_snapshot()
         return InvoiceOutcome(
             invoice_id=inp.invoice_id, status=last.status, amount_paid=last.amount_paid
@@ -150,6 +153,20 @@ class InvoiceWorkflow:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or (
             info.get_current_history_length() > self._input.history_limit
+        )
+
+    async def _confirm_row(self, inp: InvoiceWorkflowInput) -> None:
+        """The api commits its row milliseconds after starting us; if the row never appears
+        (the api crashed or its commit failed), this run is an orphan and ends untouched."""
+        await workflow.sleep(CONFIRM_DELAY)
+        if await self._load(inp) is None:
+            self._orphan = True
+            self._changed = True
+
+    def _orphan_outcome(self, inp: InvoiceWorkflowInput) -> InvoiceOutcome:
+        workflow.logger.warning("invoice %s has no row: orphan start, ending", inp.invoice_id)
+        return InvoiceOutcome(
+            invoice_id=inp.invoice_id, status="orphan", amount_paid=Decimal(0), orphan=True
         )
 
     async def _load(self, inp: InvoiceWorkflowInput) -> InvoiceSnapshot | None:
@@ -164,7 +181,7 @@ class InvoiceWorkflow:
             if snapshot is not None:
                 return snapshot
             if check < ORPHAN_CHECKS - 1:
-                await workflow.sleep(ORPHAN_CHECK_INTERVAL if check else timedelta(seconds=1))
+                await workflow.sleep(ORPHAN_CHECK_INTERVAL)
         return None
 
     async def _apply_next(self) -> None:
@@ -249,7 +266,6 @@ class InvoiceWorkflow:
     def _set_snapshot(self, snapshot: InvoiceSnapshot) -> None:
         previous = self._snapshot.status if self._snapshot else None
         self._snapshot = snapshot
-        self._version += 1
         self._changed = True
         if snapshot.status != previous:
             self._upsert_status()

@@ -1,0 +1,187 @@
+"""Invoice creation and payment visibility, each beside its floor measured in the same run.
+
+- floor 1: bare Temporal `start_workflow` (a workflow type nobody polls, so the server's cost
+  of a durable start and nothing else), at the same concurrency;
+- floor 2: bare MySQL insert + commit of one small row, at the same concurrency (the pool
+  limits real parallelism, as it does for the api);
+- `POST /invoices` at 100 concurrent clients: validation, totals, insert of the invoice, its
+  lines, workflow start, commit; throughput and latency, and its ratio to the floors;
+- `GET /invoices/{id}`;
+- pay-to-visible: sandbox Pay → signed webhook → WebhookWorkflow → InvoiceWorkflow → MySQL →
+  `GET` shows `fully_paid` (needs the sandbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from bench.context import BenchContext
+from bench.measure import LoadResult, table
+from bench.registry import benchmark
+from db.engine import create_engine
+
+CONCURRENCY = 100
+
+
+async def closed_loop(
+    label: str, total: int, concurrency: int, call: Callable[[int], Awaitable[int]]
+) -> LoadResult:
+    """`total` calls from `concurrency` workers; `call(i)` returns a status (200-ish = ok)."""
+    result = LoadResult(label=label, concurrency=concurrency)
+    tickets = iter(range(total))
+
+    async def loop() -> None:
+        for index in tickets:
+            started = time.perf_counter()
+            try:
+                status = await call(index)
+            except Exception:
+                status = 0
+            result.latencies.append(time.perf_counter() - started)
+            result.statuses[status] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def invoice_body() -> dict[str, Any]:
+    return {
+        "external_id": f"bench-{uuid.uuid4().hex}",
+        "currency": "IDR",
+        "gateway_id": 1,
+        "description": "bench",
+        "line_items": [
+            {"description": "Widget", "quantity": 2, "unit_price": "50000", "tax_rate": "0.11"},
+            {"description": "Gadget", "quantity": 1, "unit_price": "12500", "tax_rate": "0"},
+        ],
+    }
+
+
+def row(result: LoadResult) -> list[object]:
+    f = result.figures()
+    return [result.label, f["throughput_rps"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
+            f["errors"]]
+
+
+@benchmark("invoices", "POST /invoices vs. bare Temporal start and bare insert; GET; pay-to-visible")
+async def invoices(ctx: BenchContext) -> dict[str, Any]:
+    total = ctx.scale(1000, 200)
+    _, key = await ctx.create_merchant_key(name="bench invoices")
+    headers = {"X-API-Key": key}
+    client = await Client.connect(
+        ctx.stack.temporal_target, data_converter=pydantic_data_converter
+    )
+    engine = create_engine(ctx.database_url, pool_size=10, max_overflow=20)
+    async with engine.begin() as conn:
+        await conn.execute(text(
+            "CREATE TABLE IF NOT EXISTS bench_floor (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
+            "tenant_id VARCHAR(64), amount DECIMAL(19,4), created_at DATETIME(6))"
+        ))
+    run = uuid.uuid4().hex[:8]
+
+    async def bare_start(i: int) -> int:
+        await client.start_workflow(
+            "BenchFloorWorkflow", id=f"bench-floor-{run}-{i}", task_queue=f"bench-floor-{run}"
+        )
+        return 200
+
+    async def bare_insert(i: int) -> int:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO bench_floor (tenant_id, amount, created_at) "
+                     "VALUES (:t, :a, UTC_TIMESTAMP(6))"),
+                {"t": "bench", "a": i},
+            )
+        return 200
+
+    created: list[int] = []
+
+    async def create(_: int) -> int:
+        response = await ctx.http.post("/invoices", json=invoice_body(), headers=headers)
+        if response.status_code == 201:
+            created.append(response.json()["id"])
+        return response.status_code
+
+    temporal_floor = await closed_loop("bare Temporal start_workflow", total, CONCURRENCY,
+                                       bare_start)
+    insert_floor = await closed_loop("bare MySQL insert+commit", total, CONCURRENCY, bare_insert)
+    create_result = await closed_loop("POST /invoices", total, CONCURRENCY, create)
+
+    async def read(i: int) -> int:
+        invoice_id = created[i % len(created)]
+        response = await ctx.http.get(f"/invoices/{invoice_id}", headers=headers)
+        return response.status_code
+
+    get_result = await closed_loop("GET /invoices/{id}", total, 20, read) if created else None
+
+    rows = [row(temporal_floor), row(insert_floor), row(create_result)]
+    if get_result:
+        rows.append(row(get_result))
+    ctx.out(f"closed loop, {CONCURRENCY} concurrent clients (GET: 20), {total} calls each")
+    ctx.out(table(["what", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows))
+    create_rate = create_result.figures()["throughput_rps"]
+    floors = {
+        "temporal_start_per_s": temporal_floor.figures()["throughput_rps"],
+        "insert_per_s": insert_floor.figures()["throughput_rps"],
+    }
+    ctx.out(
+        f"POST /invoices = {create_rate / max(floors['temporal_start_per_s'], 1e-9):.2f} x the "
+        f"bare Temporal start rate, {create_rate / max(floors['insert_per_s'], 1e-9):.2f} x the "
+        "bare insert rate"
+    )
+    figures: dict[str, Any] = {
+        "concurrency": CONCURRENCY,
+        "floor_temporal_start": temporal_floor.figures(),
+        "floor_insert": insert_floor.figures(),
+        "post_invoices": create_result.figures(),
+        "get_invoice": get_result.figures() if get_result else None,
+    }
+    if ctx.has_sandbox:
+        figures["pay_to_visible"] = await pay_to_visible(ctx, headers, ctx.scale(30, 8))
+    await engine.dispose()
+    return figures
+
+
+async def pay_to_visible(ctx: BenchContext, headers: dict[str, str], count: int) -> dict[str, Any]:
+    """Sandbox Pay → GET shows fully_paid, one invoice at a time (latency, not load)."""
+    samples: list[float] = []
+    async with httpx.AsyncClient(base_url=ctx.stack.sandbox_url, timeout=30) as sandbox:
+        for _ in range(count):
+            invoice = (await ctx.http.post("/invoices", json=invoice_body(), headers=headers)).json()
+            link = (
+                await ctx.http.post(f"/invoices/{invoice['id']}/payments", json={},
+                                    headers=headers)
+            ).json()
+            started = time.perf_counter()
+            await sandbox.post(f"/_sandbox/payments/{link['gateway_reference']}/pay", json={})
+            while True:
+                got = await ctx.http.get(f"/invoices/{invoice['id']}", headers=headers)
+                if got.json()["status"] == "fully_paid":
+                    break
+                if time.perf_counter() - started > 30:
+                    raise TimeoutError("payment not visible after 30 s")
+                await asyncio.sleep(0.01)
+            samples.append(time.perf_counter() - started)
+    samples.sort()
+    result = {
+        "payments": count,
+        "p50_ms": round(samples[len(samples) // 2] * 1000, 1),
+        "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))] * 1000, 1),
+        "max_ms": round(samples[-1] * 1000, 1),
+    }
+    ctx.out(
+        f"pay-to-visible (sandbox Pay -> GET shows fully_paid), {count} payments one at a time: "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, max {result['max_ms']} ms"
+    )
+    return result
