@@ -50,6 +50,7 @@ def activity_functions(
         invoices.expire_invoice,
         invoices.cancel_invoice,
         invoices.modify_invoice,
+        invoices.adjust_installments,
         invoices.expire_gateway_payment,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,

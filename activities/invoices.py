@@ -34,10 +34,15 @@ from db.models import (
 )
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
+from domain.expiry import check_covers_installments
 from domain.installments import (
+    InstallmentChange,
+    InstallmentState,
     Payable,
+    adjust_schedule,
     allocate_payment,
     ensure_payment_order,
+    last_due_date,
     payment_discrepancy,
     whole_invoice,
 )
@@ -45,6 +50,7 @@ from domain.money import MoneyError, parse_currency, quantize
 from domain.status import (
     EXPIRABLE_STATUSES,
     FINAL_STATUSES,
+    InstallmentStatus,
     InvoiceStatus,
     ensure_cancellable,
     ensure_modifiable,
@@ -65,6 +71,7 @@ from gateways.base import (
     PaymentRequest,
 )
 from workflows.contracts import (
+    AdjustInput,
     ApplyResult,
     CancelRequest,
     ChangeResult,
@@ -601,6 +608,71 @@ class InvoiceActivities:
         """PATCH of a draft: new lines, schedule, expiry or description; totals recomputed."""
         async with transaction(self._sessions) as session:
             return await _modify(session, inp)
+
+    @activity.defn
+    async def adjust_installments(self, inp: AdjustInput) -> ChangeResult:
+        """FR-077..080: re-plan unpaid installments; paid ones are immutable; the unpaid
+        amounts must sum to the remaining balance; tax and fee shares are re-split."""
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            if InvoiceStatus(invoice.status) in FINAL_STATUSES:
+                raise business_error(f"Cannot adjust installments of a {invoice.status} invoice")
+            rows = await _locked_schedule(session, invoice)
+            if not rows:
+                raise business_error("Invoice has no installments")
+            currency = parse_currency(invoice.currency)
+            states = [
+                InstallmentState(
+                    number=row.number,
+                    amount=row.amount,
+                    tax_amount=row.tax_amount,
+                    service_fee_amount=row.service_fee_amount,
+                    due_date=ensure_utc(row.due_date),
+                    paid_amount=row.paid_amount,
+                    status=InstallmentStatus(row.status),
+                )
+                for row in rows
+            ]
+            try:
+                updated = adjust_schedule(
+                    currency,
+                    states,
+                    [
+                        InstallmentChange(number=c.number, amount=c.amount, due_date=c.due_date)
+                        for c in inp.request.installments
+                    ],
+                )
+                check_covers_installments(ensure_utc(invoice.expires_at), last_due_date(updated))
+            except (DomainError, MoneyError) as exc:
+                raise business_error(str(exc)) from None
+            stale: list[str] = []
+            by_number = {item.number: item for item in updated}
+            for row in rows:
+                item = by_number[row.number]
+                if item.amount != row.amount:
+                    live = await repo.live_payment(
+                        session, invoice.tenant_id, invoice.id, row.number
+                    )
+                    if live is not None:  # its amount is stale: the customer must not pay it
+                        live.status = "superseded"
+                        stale.append(live.reference)
+                        row.status = "unpaid"
+                row.amount = item.amount
+                row.tax_amount = item.tax_amount
+                row.service_fee_amount = item.service_fee_amount
+                row.due_date = to_naive_utc(item.due_date)
+            invoice.updated_at = to_naive_utc(utcnow())
+            await session.flush()
+            logger.info(
+                "installments adjusted",
+                extra={
+                    "invoice_id": invoice.id,
+                    "changed": [c.number for c in inp.request.installments],
+                },
+            )
+            return ChangeResult(
+                snapshot=await repo.load_snapshot(session, invoice), stale_references=stale
+            )
 
     @activity.defn
     async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:

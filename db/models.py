@@ -405,6 +405,21 @@ class IdempotencyKey(Base):
     expires_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
+class InvoiceAuditLog(Base):
+    """Invoice events kept for audit (e.g. a supplementary invoice created, FR-082)."""
+
+    __tablename__ = "invoice_audit_log"
+    __table_args__ = (Index(None, "tenant_id", "invoice_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(50))
+    actor_identifier: Mapped[str] = mapped_column(String(128))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
+
+
 class TaxRateAudit(Base):
     """Line items with a tax rate above 27% (FR-064a): accepted, and kept for review."""
 

@@ -157,6 +157,24 @@ class ModifyInvoiceRequest(BaseModel):
     fields_set: list[str] = Field(default_factory=list)
 
 
+class InstallmentChangeIn(BaseModel):
+    number: int
+    amount: str | int | None = None
+    due_date: datetime | None = None
+
+
+class AdjustInstallmentsRequest(BaseModel):
+    """PATCH /invoices/{id}/installments: new amounts and due dates of unpaid installments."""
+
+    installments: list[InstallmentChangeIn]
+
+
+class AdjustInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    request: AdjustInstallmentsRequest
+
+
 class ModifyInput(BaseModel):
     invoice_id: int
     tenant_id: str

@@ -27,6 +27,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.installments import ensure_payment_order
     from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
     from workflows.contracts import (
+        AdjustInput,
+        AdjustInstallmentsRequest,
         CancelRequest,
         ChangeResult,
         CreatePaymentInput,
@@ -391,6 +393,46 @@ class InvoiceWorkflow:
                 raise _business_failure(err) from None
             self._set_snapshot(result.snapshot)
             return result.snapshot
+
+    @workflow.update
+    async def adjust_installments(self, request: AdjustInstallmentsRequest) -> InvoiceSnapshot:
+        """Change unpaid installments' amounts and due dates; serialized with payments."""
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                result: ChangeResult = await workflow.execute_activity_method(
+                    InvoiceActivities.adjust_installments,
+                    AdjustInput(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+            self._set_snapshot(result.snapshot)
+            await self._expire_at_gateway(result.stale_references)
+            return result.snapshot
+
+    @adjust_installments.validator
+    def _validate_adjust(self, request: AdjustInstallmentsRequest) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
+        if InvoiceStatus(snapshot.status) in FINAL_STATUSES:
+            raise ApplicationError(
+                f"Cannot adjust installments of a {snapshot.status} invoice", type="BusinessRule"
+            )
+        paid = {i.number for i in snapshot.installments if i.status == "paid"}
+        for change in request.installments:
+            if change.number in paid:
+                raise ApplicationError(
+                    f"Installment {change.number} is already paid and cannot be modified",
+                    type="BusinessRule",
+                )
 
     @modify.validator
     def _validate_modify(self, request: ModifyInvoiceRequest) -> None:

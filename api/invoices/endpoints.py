@@ -23,6 +23,7 @@ from api.invoices.schemas import (
     PaymentOut,
     RefundList,
     RefundOut,
+    SupplementaryCreate,
     TransactionList,
     TransactionOut,
 )
@@ -31,6 +32,7 @@ from api.pagination import Page, PageDep
 from db import invoices as repo
 from db.models import INVOICE_STATUSES
 from workflows.contracts import (
+    AdjustInstallmentsRequest,
     CancelRequest,
     InitiatePaymentRequest,
     InvoiceSnapshot,
@@ -169,6 +171,56 @@ async def cancel_invoice(
     )
     await session.refresh(invoice)
     return await service.render(session, invoice)
+
+
+@router.post(
+    "/{invoice_id}/supplementary",
+    status_code=201,
+    response_model=InvoiceOut,
+    responses=responses(400, 401, 404, 409, 422, 429, 503),
+)
+async def create_supplementary_invoice(
+    invoice_id: int,
+    body: SupplementaryCreate,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+) -> InvoiceOut:
+    """A supplementary invoice for a parent that is pending, partially paid or fully paid;
+    currency and gateway are the parent's."""
+    return await service.create_supplementary(
+        session,
+        services.temporal,
+        services.settings.temporal_task_queue,
+        principal,
+        invoice_id,
+        body,
+    )
+
+
+@router.patch(
+    "/{invoice_id}/installments",
+    response_model=InstallmentList,
+    responses=responses(400, 401, 404, 422, 429, 503),
+)
+async def adjust_installments(
+    invoice_id: int,
+    body: AdjustInstallmentsRequest,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+) -> InstallmentList:
+    """Change amounts and due dates of unpaid installments; the unpaid amounts must sum to
+    the remaining balance. Runs as a workflow update, so it cannot race a payment."""
+    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    await service.run_update(
+        await services.temporal(), invoice, "adjust_installments", body, InvoiceSnapshot
+    )
+    rows = await repo.installments(session, principal.tenant_id, invoice.id)
+    await session.refresh(invoice)
+    return InstallmentList(
+        invoice_id=invoice.id, data=[service.installment_out(row, invoice.currency) for row in rows]
+    )
 
 
 @router.get(

@@ -24,12 +24,14 @@ from api.invoices.schemas import (
     InvoiceOut,
     LineItemOut,
     PaymentOut,
+    SupplementaryCreate,
 )
 from db import invoices as repo
 from db.drafting import insert_invoice
-from db.models import InstallmentSchedule, Invoice, LineItem
+from db.models import InstallmentSchedule, Invoice, InvoiceAuditLog, LineItem
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.money import Currency, format_amount, parse_currency
+from domain.status import InvoiceStatus, ensure_supplementary_parent
 from domain.timeutil import utcnow
 from domain.totals import FeeSchedule
 from workflows.contracts import InvoiceWorkflowInput, PaymentLink, invoice_workflow_id
@@ -226,6 +228,54 @@ async def create_invoice(
         await repo.line_items(session, invoice.tenant_id, invoice.id),
         schedule,
     )
+
+
+async def create_supplementary(
+    session: AsyncSession,
+    temporal: Callable[[], Awaitable[Client]],
+    task_queue: str,
+    principal: Principal,
+    parent_id: int,
+    body: SupplementaryCreate,
+) -> InvoiceOut:
+    """FR-082: a new invoice for extra charges on a parent with a live payment flow; it
+    inherits currency and gateway, has its own workflow and schedule, and is audit logged. The
+    parent's totals and schedule are untouched."""
+    parent = await repo.get_invoice(session, principal.tenant_id, parent_id, for_update=True)
+    if parent is None:
+        raise NotFound(f"Invoice {parent_id} not found")
+    ensure_supplementary_parent(
+        InvoiceStatus(parent.status), parent.original_invoice_id is not None
+    )
+    created = await create_invoice(
+        session,
+        temporal,
+        task_queue,
+        principal,
+        InvoiceCreate(
+            **body.model_dump(exclude={"line_items", "installments", "customer"}),
+            currency=parent.currency,
+            gateway_id=parent.gateway_id,
+            customer=body.customer or parent.customer,
+            line_items=body.line_items,
+            installments=body.installments,
+        ),
+        original_invoice_id=parent.id,
+    )
+    session.add(
+        InvoiceAuditLog(
+            tenant_id=principal.tenant_id,
+            invoice_id=created.id,
+            action="supplementary_created",
+            actor_identifier=f"api_key:{principal.api_key_id}",
+            details={"parent_invoice_id": parent.id, "total": created.total},
+        )
+    )
+    logger.info(
+        "supplementary invoice created",
+        extra={"invoice_id": created.id, "parent_invoice_id": parent.id},
+    )
+    return created
 
 
 async def run_update(

@@ -154,7 +154,11 @@ def xendit_callback(
 
 
 def midtrans_notification(
-    *, order_id: str, transaction_id: str, gross_amount: str, server_key: str,
+    *,
+    order_id: str,
+    transaction_id: str,
+    gross_amount: str,
+    server_key: str,
     status: str = "settlement",
 ) -> bytes:
     """A Midtrans notification signed with the server key: SHA-512(order_id + status_code +

@@ -121,9 +121,9 @@ async def test_overpayment_is_recorded(shop):
 
 
 async def test_payment_in_another_currency_is_rejected_and_recorded(shop, client, admin_headers):
-    invoice = await shop.create(currency="USD", lines=[
-        {"description": "Plan", "quantity": 1, "unit_price": "100.00"}
-    ])
+    invoice = await shop.create(
+        currency="USD", lines=[{"description": "Plan", "quantity": 1, "unit_price": "100.00"}]
+    )
     link = await shop.pay_link(invoice["id"])
     body = xendit_callback(
         reference=link["gateway_reference"],
@@ -132,8 +132,9 @@ async def test_payment_in_another_currency_is_rejected_and_recorded(shop, client
         currency="IDR",
     )
     response = await client.post(
-        "/webhooks/xendit", content=body, headers={"x-callback-token": XENDIT_TOKEN,
-                                                    "content-type": "application/json"}
+        "/webhooks/xendit",
+        content=body,
+        headers={"x-callback-token": XENDIT_TOKEN, "content-type": "application/json"},
     )
     assert response.status_code == 200, response.text
     txns = await eventually(
@@ -159,7 +160,8 @@ async def test_midtrans_refund_with_two_notifications_refunds_once(shop):
     await shop.wait_status(invoice["id"], "fully_paid")
     refund_amount = Decimal(20000)
     response = await shop.sandbox(
-        "POST", f"/_sandbox/payments/{link['gateway_reference']}/refund",
+        "POST",
+        f"/_sandbox/payments/{link['gateway_reference']}/refund",
         json={"amount": s(refund_amount), "reason": "customer asked"},
     )
     assert response.status_code == 200, response.text
@@ -183,13 +185,15 @@ async def test_refund_delivered_before_its_payment_is_applied_after_it(shop):
     try:
         await shop.sandbox_pay(link["gateway_reference"])
         refund = await shop.sandbox(
-            "POST", f"/_sandbox/payments/{link['gateway_reference']}/refund",
+            "POST",
+            f"/_sandbox/payments/{link['gateway_reference']}/refund",
             json={"amount": "15900", "reason": "partial"},
         )
         assert refund.status_code == 200, refund.text
         await shop.wait_status(invoice["id"], "fully_paid")
         refunds = await eventually(
-            lambda: shop.sub(invoice["id"], "refunds"), lambda r: len(r["data"]) == 1,
+            lambda: shop.sub(invoice["id"], "refunds"),
+            lambda r: len(r["data"]) == 1,
             timeout=90,
         )
     finally:
@@ -210,17 +214,22 @@ async def test_twenty_concurrent_payments_apply_serially(shop, api_url):
     ids = [f"txn-{uuid.uuid4().hex}" for _ in range(20)]
     bodies = [
         midtrans_notification(
-            order_id=link["gateway_reference"], transaction_id=txn,
-            gross_amount=f"{part:.2f}", server_key=MIDTRANS_KEY,
+            order_id=link["gateway_reference"],
+            transaction_id=txn,
+            gross_amount=f"{part:.2f}",
+            server_key=MIDTRANS_KEY,
         )
         for txn in ids
     ]
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
-        responses = await asyncio.gather(*[
-            http.post("/webhooks/midtrans", content=body,
-                      headers={"content-type": "application/json"})
-            for body in bodies + bodies
-        ])
+        responses = await asyncio.gather(
+            *[
+                http.post(
+                    "/webhooks/midtrans", content=body, headers={"content-type": "application/json"}
+                )
+                for body in bodies + bodies
+            ]
+        )
     assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
     assert sorted(r.json()["status"] for r in responses).count("duplicate") >= 1
     expected = part * 20
@@ -232,30 +241,35 @@ async def test_twenty_concurrent_payments_apply_serially(shop, api_url):
 
 
 async def test_bad_signature_is_401_and_recorded(client, shop, admin_headers):
-    body = xendit_callback(reference="inv-nope", external_id="pt-1-0-1", amount="1000",
-                           currency="IDR")
-    response = await client.post("/webhooks/xendit", content=body,
-                                 headers={"x-callback-token": "wrong-token"})
+    body = xendit_callback(
+        reference="inv-nope", external_id="pt-1-0-1", amount="1000", currency="IDR"
+    )
+    response = await client.post(
+        "/webhooks/xendit", content=body, headers={"x-callback-token": "wrong-token"}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_signature"
-    failed = await client.get("/webhooks/failed", params={"page_size": 200},
-                              headers=admin_headers)
+    failed = await client.get("/webhooks/failed", params={"page_size": 200}, headers=admin_headers)
     assert any(e["event_type"] == "unverified" for e in failed.json()["data"])
-    malformed = await client.post("/webhooks/midtrans", content=b"{not json",
-                                  headers={"content-type": "application/json"})
+    malformed = await client.post(
+        "/webhooks/midtrans", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert malformed.status_code == 400
     # A merchant does not see events that never reached one of its invoices.
     mine = await client.get("/webhooks/failed", headers=shop.headers)
     assert all(e["event_type"] not in ("unverified", "malformed") for e in mine.json()["data"])
 
 
-async def test_unknown_invoice_webhook_fails_permanently_and_can_be_replayed(
-    client, admin_headers
-):
-    body = xendit_callback(reference=f"inv-{uuid.uuid4().hex}", external_id="pt-999999999-0-1",
-                           amount="1000", currency="IDR")
-    response = await client.post("/webhooks/xendit", content=body,
-                                 headers={"x-callback-token": XENDIT_TOKEN})
+async def test_unknown_invoice_webhook_fails_permanently_and_can_be_replayed(client, admin_headers):
+    body = xendit_callback(
+        reference=f"inv-{uuid.uuid4().hex}",
+        external_id="pt-999999999-0-1",
+        amount="1000",
+        currency="IDR",
+    )
+    response = await client.post(
+        "/webhooks/xendit", content=body, headers={"x-callback-token": XENDIT_TOKEN}
+    )
     assert response.status_code == 200
     event_id = response.json()["event_id"]
     failed = await eventually(
