@@ -30,6 +30,10 @@ test: $(STAMP)
 	$(BIN)/mypy .
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make demo: a first payment, end to end, against the stack `make run` started.
+demo: $(STAMP)
+	@$(BIN)/python paytrust_cli.py demo $(DEMO_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # How long a verified API key is trusted before its status is re-read (revocation bound).
     api_key_status_ttl_seconds: float = Field(default=1.0, gt=0, le=2.0)
     idempotency_ttl_hours: int = Field(default=48, ge=24)
+    # A key claimed this long ago with no stored answer belongs to a request that died with
+    # its process: a retry with the same key takes it over.
+    idempotency_lease_seconds: float = Field(default=90, gt=0)
     # Unverified webhooks (bad token/signature) allowed per source address per minute.
     webhook_unverified_per_minute: int = 30
 

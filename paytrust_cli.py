@@ -1,4 +1,4 @@
-"""`paytrust` command: `run` (dev stack), `migrate`."""
+"""`paytrust` command: `run` (dev stack), `migrate`, `demo` (a first payment on a running stack)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,20 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the whole stack in the foreground (make run)")
     sub.add_parser("migrate", help="create the database if needed and upgrade to head")
+    from demo import add_arguments as add_demo_arguments
+
+    add_demo_arguments(
+        sub.add_parser("demo", help="pay a first invoice end to end on a running stack (make demo)")
+    )
     args = parser.parse_args(argv)
     if args.command == "run":
         from devstack import run_dev
 
         status = run_dev()
+    elif args.command == "demo":
+        from demo import run_from_args
+
+        status = run_from_args(args)
     else:
         from db.migrations import create_database, upgrade_head
         from db.urls import async_url

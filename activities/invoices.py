@@ -77,6 +77,7 @@ from workflows.contracts import (
     ChangeResult,
     CreatePaymentInput,
     ExpireGatewayPaymentInput,
+    ExpireInput,
     InvoiceSnapshot,
     LoadInvoiceInput,
     ModifyInput,
@@ -568,16 +569,16 @@ class InvoiceActivities:
     # --- expiry, cancellation ---------------------------------------------------------------
 
     @activity.defn
-    async def expire_invoice(self, inp: LoadInvoiceInput) -> ChangeResult:
-        """FR-045: draft/pending/partially_paid → expired once `expires_at` has passed."""
+    async def expire_invoice(self, inp: ExpireInput) -> ChangeResult:
+        """FR-045: draft/pending/partially_paid → expired once `expires_at` has passed (by
+        the workflow's timer; a worker whose clock lags does not hold the expiry back)."""
         async with transaction(self._sessions) as session:
             invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
             changed = False
             stale: list[str] = []
-            if (
-                InvoiceStatus(invoice.status) in EXPIRABLE_STATUSES
-                and ensure_utc(invoice.expires_at) <= utcnow()
-            ):
+            if InvoiceStatus(invoice.status) in EXPIRABLE_STATUSES and ensure_utc(
+                invoice.expires_at
+            ) <= max(utcnow(), ensure_utc(inp.as_of)):
                 _record_transition(invoice, InvoiceStatus.EXPIRED.value)
                 stale = await _retire_live_payments(session, invoice, "expired")
                 changed = True

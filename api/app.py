@@ -26,6 +26,7 @@ from api.middleware import (
     _header,
 )
 from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
+from api.reports.endpoints import router as reports_router
 from api.webhooks.endpoints import router as webhooks_router
 from config import Settings
 from db.engine import create_engine, create_session_factory
@@ -94,6 +95,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(gateways_router)
     app.include_router(invoices_router)
     app.include_router(webhooks_router)
+    app.include_router(reports_router)
 
     async def idempotency_scope(scope: Scope) -> str | None:
         admin = _header(scope, b"x-admin-key")
@@ -112,6 +114,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         sessions=lambda: services.sessions,
         resolve_scope=idempotency_scope,
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
+        lease=timedelta(seconds=settings.idempotency_lease_seconds),
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(

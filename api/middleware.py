@@ -158,11 +158,13 @@ class IdempotencyMiddleware:
         sessions: Callable[[], SessionFactory],
         resolve_scope: ScopeResolver,
         ttl: timedelta,
+        lease: timedelta = timedelta(seconds=90),
     ) -> None:
         self.app = app
         self.sessions = sessions
         self.resolve_scope = resolve_scope
         self.ttl = ttl
+        self.lease = lease
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _header(scope, b"idempotency-key") if scope["type"] == "http" else None
@@ -203,11 +205,21 @@ class IdempotencyMiddleware:
         async with transaction(self.sessions()) as session:
             existing = (
                 await session.execute(
-                    select(IdempotencyKey).where(
-                        IdempotencyKey.scope == caller, IdempotencyKey.idempotency_key == key
-                    )
+                    select(IdempotencyKey)
+                    .where(IdempotencyKey.scope == caller, IdempotencyKey.idempotency_key == key)
+                    .with_for_update()
                 )
             ).scalar_one_or_none()
+            if (
+                existing is not None
+                and existing.response_status is None
+                and existing.request_hash == request_hash
+                and existing.created_at <= to_naive_utc(now - self.lease)
+            ):
+                # The process that claimed it died mid-request (nothing was stored): this retry
+                # takes the claim over and runs the request again.
+                existing.created_at = to_naive_utc(now)
+                return None
             if existing is not None and existing.expires_at <= to_naive_utc(now):
                 await session.delete(existing)
                 await session.flush()
@@ -222,6 +234,7 @@ class IdempotencyMiddleware:
                                 method="POST",
                                 path=path,
                                 request_hash=request_hash,
+                                created_at=to_naive_utc(now),
                                 expires_at=to_naive_utc(now + self.ttl),
                             )
                         )
@@ -245,7 +258,8 @@ class IdempotencyMiddleware:
             return error_response(
                 409,
                 "idempotency_in_progress",
-                "A request with this Idempotency-Key is still being processed",
+                "A request with this Idempotency-Key is still being processed; retry shortly",
+                headers={"Retry-After": "5"},
             )
         from starlette.responses import Response
 

@@ -285,7 +285,8 @@ class Refund(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(String(64))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("payment_transactions.id"))
+    # No foreign key: after 7 years the transaction moves to archive_transactions.
+    transaction_id: Mapped[int] = mapped_column(BigInteger)
     gateway_id: Mapped[int] = mapped_column(ForeignKey("gateway_configs.id"))
     gateway_refund_id: Mapped[str] = mapped_column(String(100))
     refund_amount: Mapped[Decimal] = mapped_column(Money)
@@ -307,7 +308,7 @@ class PaymentDiscrepancy(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(String(64))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
-    transaction_id: Mapped[int] = mapped_column(ForeignKey("payment_transactions.id"))
+    transaction_id: Mapped[int] = mapped_column(BigInteger)  # may be archived (no FK)
     installment_number: Mapped[int | None] = mapped_column(SmallInteger)
     expected_amount: Mapped[Decimal] = mapped_column(Money)
     paid_amount: Mapped[Decimal] = mapped_column(Money)

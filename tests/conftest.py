@@ -18,9 +18,12 @@ import pytest
 from config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DATABASE_URL = os.environ.get(
+# One database per test session, so two runs on one machine never drop each other's data.
+_BASE_TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "mysql+asyncmy://root@127.0.0.1:3306/paytrust_test"
 )
+TEST_DATABASE_URL = f"{_BASE_TEST_DATABASE_URL}_{os.getpid()}"
+
 TEST_ADMIN_KEY = "test-admin-key-0123456789-ABCDEFGHIJ-!#$%"
 
 # Settings read the environment; tests run with these unless a test overrides them.
@@ -48,8 +51,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
-    """A fresh test database, migrated to head once per run."""
+def database_url() -> Iterator[str]:
+    """A fresh test database, migrated to head once per run and dropped at its end."""
     from sqlalchemy import create_engine, text
 
     from db.migrations import upgrade_head
@@ -64,7 +67,11 @@ def database_url() -> str:
         )
     engine.dispose()
     upgrade_head(TEST_DATABASE_URL)
-    return TEST_DATABASE_URL
+    yield TEST_DATABASE_URL
+    engine = create_engine(server_url(TEST_DATABASE_URL))
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -93,6 +93,13 @@ class LoadInvoiceInput(BaseModel):
     tenant_id: str
 
 
+class ExpireInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    # The workflow's clock when its timer fired: the timer decides, not the worker's clock.
+    as_of: datetime
+
+
 class InitiatePaymentRequest(BaseModel):
     installment_number: int | None = None
 

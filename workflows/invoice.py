@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ChangeResult,
         CreatePaymentInput,
         ExpireGatewayPaymentInput,
+        ExpireInput,
         InitiatePaymentRequest,
         InvoiceOutcome,
         InvoiceSnapshot,
@@ -229,8 +230,10 @@ class InvoiceWorkflow:
             assert self._snapshot is not None
             result: ChangeResult = await workflow.execute_activity_method(
                 InvoiceActivities.expire_invoice,
-                LoadInvoiceInput(
-                    invoice_id=self._snapshot.invoice_id, tenant_id=self._snapshot.tenant_id
+                ExpireInput(
+                    invoice_id=self._snapshot.invoice_id,
+                    tenant_id=self._snapshot.tenant_id,
+                    as_of=workflow.now(),
                 ),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=DB_RETRY,

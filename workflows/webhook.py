@@ -10,6 +10,7 @@ an operator can replay it with the same id.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Literal
 
@@ -27,9 +28,13 @@ with workflow.unsafe.imports_passed_through():
         WebhookOutcome,
     )
 
-# One try per attempt: the retry schedule is ours (durable timers), not an activity policy.
-SINGLE_TRY = RetryPolicy(maximum_attempts=1)
+# An attempt lasts at most 10 s. Within it, a lost worker is retried quickly (the activities
+# are idempotent); the retry schedule across attempts is ours (durable timers).
+ATTEMPT_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), backoff_coefficient=2, maximum_attempts=3
+)
 ATTEMPT_TIMEOUT = timedelta(seconds=10)
+TRY_TIMEOUT = timedelta(seconds=4)
 # Writing the attempt log retries until MySQL answers (bounded, so the workflow moves on).
 LOG_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
@@ -45,23 +50,33 @@ class WebhookWorkflow:
 
     @workflow.run
     async def run(self, inp: WebhookInput) -> WebhookOutcome:
-        waits = WEBHOOK_RETRY_WAITS_SECONDS
-        attempts = len(waits) + 1
-        for attempt in range(1, attempts + 1):
+        # Attempt k runs at start + offset[k] (T+0, T+1 min, T+6 min, T+36 min), measured from
+        # the start so neither slow attempts nor slow log writes push the schedule back.
+        start = workflow.now()
+        offsets = [0]
+        for wait in WEBHOOK_RETRY_WAITS_SECONDS:
+            offsets.append(offsets[-1] + wait)
+        logs: list[asyncio.Task[None]] = []
+        for attempt, offset in enumerate(offsets, start=1):
+            delay = start + timedelta(seconds=offset) - workflow.now()
+            if delay > timedelta(0):
+                await workflow.sleep(delay)
             self._attempt = attempt
             resolved: ResolvedEvent | None = None
             try:
                 resolved = await workflow.execute_activity_method(
                     WebhookActivities.resolve_webhook_event,
                     inp,
-                    start_to_close_timeout=ATTEMPT_TIMEOUT,
-                    retry_policy=SINGLE_TRY,
+                    start_to_close_timeout=TRY_TIMEOUT,
+                    schedule_to_close_timeout=ATTEMPT_TIMEOUT,
+                    retry_policy=ATTEMPT_RETRY,
                 )
                 await workflow.execute_activity_method(
                     WebhookActivities.deliver_to_invoice,
                     DeliverInput(resolved=resolved, webhook=inp),
-                    start_to_close_timeout=ATTEMPT_TIMEOUT,
-                    retry_policy=SINGLE_TRY,
+                    start_to_close_timeout=TRY_TIMEOUT,
+                    schedule_to_close_timeout=ATTEMPT_TIMEOUT,
+                    retry_policy=ATTEMPT_RETRY,
                 )
             except ActivityError as err:
                 cause = err.cause
@@ -69,25 +84,24 @@ class WebhookWorkflow:
                     cause.message if isinstance(cause, ApplicationError) else cause or err
                 )
                 retryable = not (isinstance(cause, ApplicationError) and cause.non_retryable)
-                last = attempt == attempts or not retryable
-                await self._record(
-                    inp,
-                    attempt,
-                    "failed" if last else "retrying",
-                    message,
-                    resolved,
-                    "permanently_failed" if last else None,
-                )
-                if last:
-                    self._status = "permanently_failed"
-                    raise ApplicationError(
-                        f"webhook permanently failed after {attempt} attempt(s): {message}",
-                        type="WebhookPermanentlyFailed",
-                        non_retryable=True,
-                    ) from None
-                self._status = "retrying"
-                await workflow.sleep(timedelta(seconds=waits[attempt - 1]))
-                continue
+                if attempt < len(offsets) and retryable:
+                    self._status = "retrying"
+                    # Logged alongside the schedule: a slow MySQL must not delay the retry.
+                    logs.append(
+                        asyncio.create_task(
+                            self._record(inp, attempt, "retrying", message, resolved, None)
+                        )
+                    )
+                    continue
+                await asyncio.gather(*logs)
+                await self._record(inp, attempt, "failed", message, resolved, "permanently_failed")
+                self._status = "permanently_failed"
+                raise ApplicationError(
+                    f"webhook permanently failed after {attempt} attempt(s): {message}",
+                    type="WebhookPermanentlyFailed",
+                    non_retryable=True,
+                ) from None
+            await asyncio.gather(*logs)
             if resolved.invoice_currency != inp.event.currency.value:
                 # Delivered so the invoice records the rejected payment (FR-024); the event
                 # itself failed for good, for an operator to look at.
@@ -114,6 +128,9 @@ class WebhookWorkflow:
         resolved: ResolvedEvent | None,
         final_status: str | None,
     ) -> None:
+        """Log one attempt. An intermediate attempt's log gives up after LOG_DEADLINE; the
+        final outcome (processed / permanently failed) is retried until MySQL takes it, so a
+        failed event is always listed for an operator."""
         try:
             await workflow.execute_activity_method(
                 WebhookActivities.record_webhook_attempt,
@@ -131,7 +148,7 @@ class WebhookWorkflow:
                     final_status=final_status,
                 ),
                 start_to_close_timeout=timedelta(seconds=10),
-                schedule_to_close_timeout=LOG_DEADLINE,
+                schedule_to_close_timeout=None if final_status else LOG_DEADLINE,
                 retry_policy=LOG_RETRY,
             )
         except ActivityError as err:

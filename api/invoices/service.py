@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -16,7 +17,14 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Principal
-from api.errors import AppError, BusinessRuleError, Conflict, NotFound, ServiceUnavailable
+from api.errors import (
+    AppError,
+    BusinessRuleError,
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    is_dependency_outage,
+)
 from api.gateways import repository as gateways_repo
 from api.invoices.schemas import (
     InstallmentOut,
@@ -40,6 +48,8 @@ from workflows.search_attributes import invoice_search_attributes
 logger = logging.getLogger("paytrust.invoices")
 
 T = TypeVar("T")
+
+START_TIMEOUT = timedelta(seconds=3)
 
 
 def money(value: Decimal, currency: str) -> str:
@@ -207,6 +217,8 @@ async def create_invoice(
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            # Answer 503 promptly (and release the row's transaction) when Temporal is down.
+            rpc_timeout=START_TIMEOUT,
             search_attributes=invoice_search_attributes.pairs(
                 tenant_id=invoice.tenant_id,
                 invoice_id=invoice.id,
@@ -295,6 +307,9 @@ async def run_update(
                 f"Invoice is {invoice.status}; it cannot change any more",
                 code="invoice_final",
             ) from None
+        if exc.status == RPCStatusCode.FAILED_PRECONDITION or is_dependency_outage(exc):
+            # e.g. the workflow's task is failing or being retried after a worker crash.
+            raise ServiceUnavailable("The invoice workflow is not ready; retry shortly") from exc
         raise
 
 

@@ -11,7 +11,8 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 
 from api.gateways import repository as gateways_repo
 from db import invoices as repo
@@ -33,6 +35,7 @@ from domain.timeutil import iso_utc_millis, utcnow
 from domain.totals import FeeSchedule
 from gateways.base import PaymentGateway
 from gateways.base import WebhookEvent as GatewayEvent
+from worker import build_worker
 from workflows.contracts import InvoiceSnapshot, WebhookInput
 
 XENDIT_GATEWAY_ID = 1
@@ -174,7 +177,7 @@ def webhook_input(gateway: PaymentGateway, body: bytes, token: str) -> WebhookIn
     gateway.verify_webhook({"x-callback-token": token}, body)
     event = gateway.parse_webhook(body)
     return WebhookInput(
-        gateway=event.gateway.value if hasattr(event.gateway, "value") else str(event.gateway),
+        gateway="xendit",
         event=event,
         payload=body.decode(),
         received_at=utcnow(),
@@ -185,10 +188,10 @@ def paid_event(
     *, invoice_id: int, amount: Decimal, transaction_id: str, reference: str
 ) -> GatewayEvent:
     """A normalized `paid` event, as the Xendit client produces for a partial payment."""
-    from gateways.base import EventKind, GatewayName
+    from gateways.base import EventKind
 
     return GatewayEvent(
-        gateway=GatewayName.XENDIT,
+        gateway="xendit",
         kind=EventKind.PAID,
         event_id=f"{transaction_id}:PAID",
         gateway_transaction_id=transaction_id,
@@ -224,7 +227,9 @@ async def history(handle: WorkflowHandle[Any, Any]) -> list[Event]:
             name = raw.activity_task_scheduled_event_attributes.activity_type.name
             scheduled_names[raw.event_id] = name
         elif raw.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
-            name = scheduled_names.get(raw.activity_task_completed_event_attributes.scheduled_event_id)
+            name = scheduled_names.get(
+                raw.activity_task_completed_event_attributes.scheduled_event_id
+            )
         elif raw.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED:
             name = scheduled_names.get(raw.activity_task_failed_event_attributes.scheduled_event_id)
         events.append(Event(raw.event_type, at, name, raw))
@@ -253,8 +258,20 @@ async def eventually(
             last = await probe()
             if accept(last):
                 return last
-        except Exception as exc:  # noqa: BLE001  (a query racing a new run, a reset socket)
+        except Exception as exc:  # a query racing a new run, a reset socket
             last = exc
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not met after {timeout}s; last: {last!r}")
         await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def running_worker(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+) -> AsyncIterator[None]:
+    """`worker.build_worker` exactly as `python worker.py` builds it, on this test's queue."""
+    async with build_worker(env.client, sessions, dict(gateways), task_queue):
+        yield

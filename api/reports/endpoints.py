@@ -1,0 +1,86 @@
+"""GET /reports/financial: per currency, never converted, never summed across currencies."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import PrincipalDep, SessionDep
+from api.errors import BusinessRuleError, responses
+from api.reports import repository
+from api.reports.repository import zero_if_none
+from api.reports.schemas import CurrencySection, FeeLine, FinancialReport, TaxLine
+from domain.money import Currency, format_amount
+from domain.timeutil import iso_utc, parse_date_or_timestamp, to_naive_utc
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+MAX_RANGE = timedelta(days=366)
+
+
+def _parse(value: str, name: str, *, end: bool) -> datetime:
+    try:
+        return parse_date_or_timestamp(value, end_of_day=end)
+    except ValueError:
+        raise BusinessRuleError(
+            f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp", code="invalid_date"
+        ) from None
+
+
+@router.get("/financial", response_model=FinancialReport, responses=responses(400, 401, 422, 429))
+async def financial_report(
+    session: SessionDep,
+    principal: PrincipalDep,
+    start_date: Annotated[str, Query(description="YYYY-MM-DD (inclusive, UTC) or ISO 8601")],
+    end_date: Annotated[str, Query(description="YYYY-MM-DD (inclusive, UTC) or ISO 8601")],
+) -> FinancialReport:
+    """The tenant's invoices created in the range (excluding draft and cancelled), one section
+    per currency with tax by rate and category and service fees by gateway."""
+    start = _parse(start_date, "start_date", end=False)
+    end = _parse(end_date, "end_date", end=True)
+    if start > end:
+        raise BusinessRuleError("start_date must not be after end_date", code="invalid_date_range")
+    if end - start > MAX_RANGE:
+        raise BusinessRuleError("The report range cannot exceed 366 days", code="range_too_long")
+    lo, hi = to_naive_utc(start), to_naive_utc(end)
+    totals = await repository.currency_totals(session, principal.tenant_id, lo, hi)
+    taxes = await repository.tax_breakdown(session, principal.tenant_id, lo, hi)
+    fees = await repository.fee_breakdown(session, principal.tenant_id, lo, hi)
+    sections = []
+    for row in totals:
+        currency = Currency(row["currency"])
+
+        def money(value: Decimal | None, c: Currency = currency) -> str:
+            return format_amount(zero_if_none(value), c)
+
+        sections.append(
+            CurrencySection(
+                currency=currency.value,
+                invoice_count=int(row["invoice_count"]),
+                subtotal=money(row["subtotal"]),
+                tax_total=money(row["tax_total"]),
+                service_fee_total=money(row["service_fee_total"]),
+                total=money(row["total"]),
+                amount_paid=money(row["amount_paid"]),
+                amount_refunded=money(row["amount_refunded"]),
+                taxes=[
+                    TaxLine(
+                        tax_rate=f"{t['tax_rate']:.4f}",
+                        tax_category=t["tax_category"],
+                        taxable_amount=money(t["taxable_amount"]),
+                        tax_amount=money(t["tax_amount"]),
+                    )
+                    for t in taxes
+                    if t["currency"] == currency.value
+                ],
+                service_fees=[
+                    FeeLine(gateway=f["gateway"], amount=money(f["amount"]))
+                    for f in fees
+                    if f["currency"] == currency.value
+                ],
+            )
+        )
+    return FinancialReport(start_date=iso_utc(start), end_date=iso_utc(end), currencies=sections)

@@ -1,0 +1,89 @@
+"""Report aggregation: GROUP BY in MySQL over the tenant's invoices in a creation-time range,
+never loading invoices into Python. Every query leads with the tenant (index
+ix_invoices_tenant_id_created_at)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import GatewayConfig, Invoice, LineItem
+
+EXCLUDED_STATUSES = ("draft", "cancelled")
+
+
+def _in_range(tenant_id: str, start: datetime, end: datetime) -> list[Any]:
+    return [
+        Invoice.tenant_id == tenant_id,
+        Invoice.created_at >= start,
+        Invoice.created_at <= end,
+        Invoice.status.not_in(EXCLUDED_STATUSES),
+    ]
+
+
+async def currency_totals(
+    session: AsyncSession, tenant_id: str, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    stmt = (
+        select(
+            Invoice.currency,
+            func.count().label("invoice_count"),
+            func.sum(Invoice.subtotal).label("subtotal"),
+            func.sum(Invoice.tax_total).label("tax_total"),
+            func.sum(Invoice.service_fee).label("service_fee_total"),
+            func.sum(Invoice.total).label("total"),
+            func.sum(Invoice.amount_paid).label("amount_paid"),
+            func.sum(Invoice.amount_refunded).label("amount_refunded"),
+        )
+        .where(*_in_range(tenant_id, start, end))
+        .group_by(Invoice.currency)
+        .order_by(Invoice.currency)
+    )
+    return [dict(row._mapping) for row in await session.execute(stmt)]
+
+
+async def tax_breakdown(
+    session: AsyncSession, tenant_id: str, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    stmt = (
+        select(
+            Invoice.currency,
+            LineItem.tax_rate,
+            LineItem.tax_category,
+            func.sum(LineItem.subtotal).label("taxable_amount"),
+            func.sum(LineItem.tax_amount).label("tax_amount"),
+        )
+        .join(
+            LineItem,
+            (LineItem.invoice_id == Invoice.id) & (LineItem.tenant_id == Invoice.tenant_id),
+        )
+        .where(*_in_range(tenant_id, start, end))
+        .group_by(Invoice.currency, LineItem.tax_rate, LineItem.tax_category)
+        .order_by(Invoice.currency, LineItem.tax_rate, LineItem.tax_category)
+    )
+    return [dict(row._mapping) for row in await session.execute(stmt)]
+
+
+async def fee_breakdown(
+    session: AsyncSession, tenant_id: str, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    stmt = (
+        select(
+            Invoice.currency,
+            GatewayConfig.name.label("gateway"),
+            func.sum(Invoice.service_fee).label("amount"),
+        )
+        .join(GatewayConfig, GatewayConfig.id == Invoice.gateway_id)
+        .where(*_in_range(tenant_id, start, end))
+        .group_by(Invoice.currency, GatewayConfig.name)
+        .order_by(Invoice.currency, GatewayConfig.name)
+    )
+    return [dict(row._mapping) for row in await session.execute(stmt)]
+
+
+def zero_if_none(value: Decimal | None) -> Decimal:
+    return value if value is not None else Decimal(0)
