@@ -70,24 +70,25 @@ def invoice_body() -> dict[str, Any]:
 
 def row(result: LoadResult) -> list[object]:
     f = result.figures()
-    return [result.label, f["throughput_rps"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
-            f["errors"]]
+    return [result.label, f["throughput_rps"], f["p50_ms"], f["p95_ms"], f["p99_ms"], f["errors"]]
 
 
-@benchmark("invoices", "POST /invoices vs. bare Temporal start and bare insert; GET; pay-to-visible")
+@benchmark(
+    "invoices", "POST /invoices vs. bare Temporal start and bare insert; GET; pay-to-visible"
+)
 async def invoices(ctx: BenchContext) -> dict[str, Any]:
     total = ctx.scale(1000, 200)
     _, key = await ctx.create_merchant_key(name="bench invoices")
     headers = {"X-API-Key": key}
-    client = await Client.connect(
-        ctx.stack.temporal_target, data_converter=pydantic_data_converter
-    )
+    client = await Client.connect(ctx.stack.temporal_target, data_converter=pydantic_data_converter)
     engine = create_engine(ctx.database_url, pool_size=10, max_overflow=20)
     async with engine.begin() as conn:
-        await conn.execute(text(
-            "CREATE TABLE IF NOT EXISTS bench_floor (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
-            "tenant_id VARCHAR(64), amount DECIMAL(19,4), created_at DATETIME(6))"
-        ))
+        await conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS bench_floor (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
+                "tenant_id VARCHAR(64), amount DECIMAL(19,4), created_at DATETIME(6))"
+            )
+        )
     run = uuid.uuid4().hex[:8]
 
     async def bare_start(i: int) -> int:
@@ -99,8 +100,10 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
     async def bare_insert(i: int) -> int:
         async with engine.begin() as conn:
             await conn.execute(
-                text("INSERT INTO bench_floor (tenant_id, amount, created_at) "
-                     "VALUES (:t, :a, UTC_TIMESTAMP(6))"),
+                text(
+                    "INSERT INTO bench_floor (tenant_id, amount, created_at) "
+                    "VALUES (:t, :a, UTC_TIMESTAMP(6))"
+                ),
                 {"t": "bench", "a": i},
             )
         return 200
@@ -113,8 +116,9 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
             created.append(response.json()["id"])
         return response.status_code
 
-    temporal_floor = await closed_loop("bare Temporal start_workflow", total, CONCURRENCY,
-                                       bare_start)
+    temporal_floor = await closed_loop(
+        "bare Temporal start_workflow", total, CONCURRENCY, bare_start
+    )
     insert_floor = await closed_loop("bare MySQL insert+commit", total, CONCURRENCY, bare_insert)
     create_result = await closed_loop("POST /invoices", total, CONCURRENCY, create)
 
@@ -158,10 +162,11 @@ async def pay_to_visible(ctx: BenchContext, headers: dict[str, str], count: int)
     samples: list[float] = []
     async with httpx.AsyncClient(base_url=ctx.stack.sandbox_url, timeout=30) as sandbox:
         for _ in range(count):
-            invoice = (await ctx.http.post("/invoices", json=invoice_body(), headers=headers)).json()
+            invoice = (
+                await ctx.http.post("/invoices", json=invoice_body(), headers=headers)
+            ).json()
             link = (
-                await ctx.http.post(f"/invoices/{invoice['id']}/payments", json={},
-                                    headers=headers)
+                await ctx.http.post(f"/invoices/{invoice['id']}/payments", json={}, headers=headers)
             ).json()
             started = time.perf_counter()
             await sandbox.post(f"/_sandbox/payments/{link['gateway_reference']}/pay", json={})

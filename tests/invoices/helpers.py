@@ -117,6 +117,13 @@ class Merchant:
             lambda: self.get(invoice_id), lambda inv: inv["status"] == status, timeout=timeout
         )
 
+    async def wait_refunded(self, invoice_id: int, amount: str, timeout: float = 20) -> dict:
+        return await eventually(
+            lambda: self.get(invoice_id),
+            lambda inv: inv["amount_refunded"] == amount,
+            timeout=timeout,
+        )
+
     async def wait_paid(self, invoice_id: int, amount_paid: str, timeout: float = 20) -> dict:
         return await eventually(
             lambda: self.get(invoice_id),

@@ -4,7 +4,6 @@ randomized mix of currencies, lines, taxes, gateways, payments and refunds over 
 from __future__ import annotations
 
 import random
-from functools import partial
 import uuid
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -12,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from tests.invoices.helpers import Merchant, eventually
+from tests.invoices.helpers import Merchant
 
 FEES = {
     (1, "IDR"): ("0.029", "2000"),
@@ -136,11 +135,7 @@ async def test_report_matches_independent_computation(client, admin_headers, san
                     f"/_sandbox/payments/{link['gateway_reference']}/refund",
                     json={"amount": fmt(refund, spec["currency"])},
                 )
-                expected_refund = fmt(refund, spec["currency"])
-                await eventually(
-                    partial(shop.get, invoice["id"]),
-                    lambda inv, want=expected_refund: inv["amount_refunded"] == want,
-                )
+                await shop.wait_refunded(invoice["id"], fmt(refund, spec["currency"]))
                 spec["refunded"] = refund
             specs[owner].append(spec)
     today = datetime.now(UTC).date()
