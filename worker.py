@@ -25,17 +25,19 @@ logger = logging.getLogger("paytrust.worker")
 
 
 def workflow_classes() -> Sequence[type]:
+    from workflows.archival import ArchivalWorkflow
     from workflows.invoice import InvoiceWorkflow
     from workflows.maintenance import MaintenanceWorkflow
     from workflows.webhook import WebhookWorkflow
 
-    return [InvoiceWorkflow, WebhookWorkflow, MaintenanceWorkflow]
+    return [InvoiceWorkflow, WebhookWorkflow, MaintenanceWorkflow, ArchivalWorkflow]
 
 
 def activity_functions(
     client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
 ) -> list[Any]:
     """Activities are bound methods of objects that receive their dependencies."""
+    from activities.archival import ArchivalActivities
     from activities.invoices import InvoiceActivities
     from activities.maintenance import MaintenanceActivities
     from activities.webhooks import WebhookActivities
@@ -43,6 +45,7 @@ def activity_functions(
     invoices = InvoiceActivities(sessions, gateways)
     webhooks = WebhookActivities(sessions, client, task_queue)
     maintenance = MaintenanceActivities(sessions)
+    archival = ArchivalActivities(sessions)
     return [
         invoices.load_invoice,
         invoices.create_payment_link,
@@ -56,6 +59,7 @@ def activity_functions(
         webhooks.deliver_to_invoice,
         webhooks.record_webhook_attempt,
         maintenance.purge_expired_idempotency_keys,
+        archival.archive_transactions_batch,
     ]
 
 

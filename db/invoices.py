@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
+    ArchiveTransaction,
     GatewayConfig,
     GatewayPayment,
     InstallmentSchedule,
@@ -132,16 +133,19 @@ async def line_items_by_invoice(
 
 async def transactions(
     session: AsyncSession, tenant_id: str, invoice_id: int
-) -> list[PaymentTransaction]:
-    stmt = (
-        select(PaymentTransaction)
-        .where(
-            PaymentTransaction.tenant_id == tenant_id,
-            PaymentTransaction.invoice_id == invoice_id,
-        )
-        .order_by(PaymentTransaction.id)
+) -> list[PaymentTransaction | ArchiveTransaction]:
+    """The invoice's payment transactions, archived ones (older than 7 years) included."""
+    live = select(PaymentTransaction).where(
+        PaymentTransaction.tenant_id == tenant_id, PaymentTransaction.invoice_id == invoice_id
     )
-    return list((await session.execute(stmt)).scalars().all())
+    archived = select(ArchiveTransaction).where(
+        ArchiveTransaction.tenant_id == tenant_id, ArchiveTransaction.invoice_id == invoice_id
+    )
+    rows: list[PaymentTransaction | ArchiveTransaction] = [
+        *(await session.execute(live)).scalars().all(),
+        *(await session.execute(archived)).scalars().all(),
+    ]
+    return sorted(rows, key=lambda row: row.id)
 
 
 async def discrepancies(

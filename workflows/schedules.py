@@ -10,30 +10,51 @@ from temporalio.client import (
     Schedule,
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
+    ScheduleRange,
     ScheduleSpec,
 )
 
+from workflows.archival import ArchivalInput, ArchivalWorkflow
 from workflows.maintenance import MaintenanceWorkflow
 
 logger = logging.getLogger("paytrust.schedules")
 
 MAINTENANCE_SCHEDULE_ID = "paytrust-maintenance"
+ARCHIVAL_SCHEDULE_ID = "paytrust-archival"
+
+
+def schedules(task_queue: str) -> dict[str, Schedule]:
+    return {
+        MAINTENANCE_SCHEDULE_ID: Schedule(
+            action=ScheduleActionStartWorkflow(
+                MaintenanceWorkflow.run, id="paytrust-maintenance-run", task_queue=task_queue
+            ),
+            spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        ),
+        # Daily at 02:00 UTC: payment transactions past 7 years move to the archive.
+        ARCHIVAL_SCHEDULE_ID: Schedule(
+            action=ScheduleActionStartWorkflow(
+                ArchivalWorkflow.run,
+                ArchivalInput(),
+                id="paytrust-archival-run",
+                task_queue=task_queue,
+            ),
+            spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(2)])]),
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        ),
+    }
 
 
 async def ensure_schedules(client: Client, task_queue: str) -> None:
     """Create the schedules if missing; an existing one is left as the operator has it."""
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            MaintenanceWorkflow.run, id="paytrust-maintenance-run", task_queue=task_queue
-        ),
-        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(hours=1))]),
-        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
-    )
-    try:
-        await client.create_schedule(MAINTENANCE_SCHEDULE_ID, schedule)
-        logger.info("created schedule %s", MAINTENANCE_SCHEDULE_ID)
-    except ScheduleAlreadyRunningError:
-        pass
+    for schedule_id, schedule in schedules(task_queue).items():
+        try:
+            await client.create_schedule(schedule_id, schedule)
+            logger.info("created schedule %s", schedule_id)
+        except ScheduleAlreadyRunningError:
+            pass

@@ -28,7 +28,13 @@ from api.gateways import repository as gateways_repo
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.engine import SessionFactory, transaction
-from db.models import Invoice, PaymentTransaction, WebhookEvent, WebhookRetryLog
+from db.models import (
+    ArchiveTransaction,
+    Invoice,
+    PaymentTransaction,
+    WebhookEvent,
+    WebhookRetryLog,
+)
 from domain.drafts import LineItemIn, plan_invoice
 from domain.money import Currency
 from domain.timeutil import iso_utc_millis, utcnow
@@ -109,7 +115,7 @@ async def invoice_row(sessions: SessionFactory, tenant_id: str, invoice_id: int)
 
 async def paid_transactions(
     sessions: SessionFactory, tenant_id: str, invoice_id: int
-) -> list[PaymentTransaction]:
+) -> list[PaymentTransaction | ArchiveTransaction]:
     async with sessions() as session:
         return await repo.transactions(session, tenant_id, invoice_id)
 
