@@ -10,9 +10,11 @@ starts it again (signal-with-start), so late refunds and payments are still appl
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from decimal import Decimal
 
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -340,25 +342,7 @@ class InvoiceWorkflow:
     @workflow.update
     async def cancel(self, request: CancelRequest) -> InvoiceSnapshot:
         """Cancel while nothing has been paid; live payment links are expired at the gateway."""
-        await self._loaded()
-        async with self._lock:
-            snapshot = self._require_snapshot()
-            try:
-                result: ChangeResult = await workflow.execute_activity_method(
-                    InvoiceActivities.cancel_invoice,
-                    CancelInput(
-                        invoice_id=snapshot.invoice_id,
-                        tenant_id=snapshot.tenant_id,
-                        request=request,
-                    ),
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=RetryPolicy(maximum_attempts=5),
-                )
-            except ActivityError as err:
-                raise _business_failure(err) from None
-            self._set_snapshot(result.snapshot)
-            await self._expire_at_gateway(result.stale_references)
-            return result.snapshot
+        return await self._change(InvoiceActivities.cancel_invoice, CancelInput, request)
 
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:
@@ -378,47 +362,12 @@ class InvoiceWorkflow:
     @workflow.update
     async def modify(self, request: ModifyInvoiceRequest) -> InvoiceSnapshot:
         """PATCH of a draft whose payment was never initiated (FR-051)."""
-        await self._loaded()
-        async with self._lock:
-            snapshot = self._require_snapshot()
-            try:
-                result: ChangeResult = await workflow.execute_activity_method(
-                    InvoiceActivities.modify_invoice,
-                    ModifyInput(
-                        invoice_id=snapshot.invoice_id,
-                        tenant_id=snapshot.tenant_id,
-                        request=request,
-                    ),
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=RetryPolicy(maximum_attempts=5),
-                )
-            except ActivityError as err:
-                raise _business_failure(err) from None
-            self._set_snapshot(result.snapshot)
-            return result.snapshot
+        return await self._change(InvoiceActivities.modify_invoice, ModifyInput, request)
 
     @workflow.update
     async def adjust_installments(self, request: AdjustInstallmentsRequest) -> InvoiceSnapshot:
         """Change unpaid installments' amounts and due dates; serialized with payments."""
-        await self._loaded()
-        async with self._lock:
-            snapshot = self._require_snapshot()
-            try:
-                result: ChangeResult = await workflow.execute_activity_method(
-                    InvoiceActivities.adjust_installments,
-                    AdjustInput(
-                        invoice_id=snapshot.invoice_id,
-                        tenant_id=snapshot.tenant_id,
-                        request=request,
-                    ),
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=RetryPolicy(maximum_attempts=5),
-                )
-            except ActivityError as err:
-                raise _business_failure(err) from None
-            self._set_snapshot(result.snapshot)
-            await self._expire_at_gateway(result.stale_references)
-            return result.snapshot
+        return await self._change(InvoiceActivities.adjust_installments, AdjustInput, request)
 
     @adjust_installments.validator
     def _validate_adjust(self, request: AdjustInstallmentsRequest) -> None:
@@ -448,6 +397,34 @@ class InvoiceWorkflow:
             raise ApplicationError(
                 f"Invoice cannot be modified in {snapshot.status} status", type="BusinessRule"
             )
+
+    async def _change(
+        self,
+        activity_method: Callable[..., Awaitable[ChangeResult]],
+        input_type: Callable[..., BaseModel],
+        request: BaseModel,
+    ) -> InvoiceSnapshot:
+        """One synchronous change (an update): waits for the invoice, runs its activity under
+        the workflow's lock, then expires at the gateway the links it made stale."""
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                result: ChangeResult = await workflow.execute_activity_method(
+                    activity_method,
+                    input_type(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+            self._set_snapshot(result.snapshot)
+            await self._expire_at_gateway(result.stale_references)
+            return result.snapshot
 
     def _require_snapshot(self) -> InvoiceSnapshot:
         if self._snapshot is None:
