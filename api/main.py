@@ -7,12 +7,12 @@ import os
 import uvicorn
 
 from config import load_settings
-from logsetup import configure_logging
+from logsetup import configure_logging, settings_secrets
 
 
 def main() -> None:
     settings = load_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, settings_secrets(settings))
     from api.app import create_app
 
     uvicorn.run(

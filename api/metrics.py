@@ -1,4 +1,5 @@
-"""Prometheus metrics of the api process (GET /metrics)."""
+"""Prometheus metrics: the api process serves them at GET /metrics; the worker process (whose
+activities also count here) on WORKER_APP_METRICS_PORT (see worker.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ HTTP_LATENCY = Histogram(
 WEBHOOKS = Counter(
     "paytrust_webhooks_total",
     "Webhook deliveries by outcome (accepted, duplicate, unauthorized, malformed, unavailable)",
+    ["gateway", "outcome"],
+)
+# Worker side (activities/webhooks.py record_webhook_attempt), once the attempt is recorded:
+# processed (delivered to its invoice), retried (an attempt failed, another is scheduled),
+# failed (permanently failed: retries exhausted or a non-retryable error). The webhook success
+# rate of NFR-004 is processed / (processed + failed).
+WEBHOOK_PROCESSING = Counter(
+    "paytrust_webhook_processing_total",
+    "Webhook processing outcomes in the worker (processed, retried, failed)",
     ["gateway", "outcome"],
 )
 GATEWAY_CALLS = Counter(

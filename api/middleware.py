@@ -86,17 +86,17 @@ class RequestContextMiddleware:
             method = scope.get("method", "")
             HTTP_REQUESTS.labels(method, template, str(status)).inc()
             HTTP_LATENCY.labels(method, template).observe(elapsed)
-            access_log.info(
-                "%s %s %s",
-                method,
-                scope.get("path", ""),
-                status,
-                extra={
-                    "status": status,
-                    "route": template,
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
+            extra: dict[str, Any] = {
+                "status": status,
+                "method": method,
+                "route": template,
+                "duration_ms": round(elapsed * 1000, 2),
+            }
+            # The path (never the query string, headers or body: they may carry credentials).
+            invoice_id = str((scope.get("path_params") or {}).get("invoice_id", ""))
+            if invoice_id.isdigit() and len(invoice_id) < 19:
+                extra["invoice_id"] = int(invoice_id)
+            access_log.info("%s %s %s", method, scope.get("path", ""), status, extra=extra)
             tenant_var.reset(tenant_token)
             request_id_var.reset(token)
 

@@ -31,7 +31,8 @@ async def insert_invoice(
     metadata: dict[str, Any] | None,
     original_invoice_id: int | None,
     now: datetime,
-) -> Invoice:
+) -> tuple[Invoice, list[LineItem], list[InstallmentSchedule]]:
+    """Insert the invoice with its lines and schedule; returns the rows (ids assigned)."""
     invoice = Invoice(
         tenant_id=tenant_id,
         external_id=external_id,
@@ -57,18 +58,20 @@ async def insert_invoice(
     )
     session.add(invoice)
     await session.flush()
-    await write_lines_and_schedule(session, invoice, plan)
-    return invoice
+    lines, schedule = await write_lines_and_schedule(session, invoice, plan)
+    return invoice, lines, schedule
 
 
 async def write_lines_and_schedule(
     session: AsyncSession, invoice: Invoice, plan: InvoicePlan
-) -> None:
+) -> tuple[list[LineItem], list[InstallmentSchedule]]:
     """(Re)write the invoice's lines, schedule and tax audit rows from `plan`."""
     await session.execute(delete(LineItem).where(LineItem.invoice_id == invoice.id))
     await session.execute(
         delete(InstallmentSchedule).where(InstallmentSchedule.invoice_id == invoice.id)
     )
+    lines: list[LineItem] = []
+    schedule: list[InstallmentSchedule] = []
     for line in plan.lines:
         row = LineItem(
             tenant_id=invoice.tenant_id,
@@ -83,6 +86,7 @@ async def write_lines_and_schedule(
             tax_amount=line.tax_amount,
         )
         session.add(row)
+        lines.append(row)
         if line.audit_rate:
             await session.flush()
             session.add(
@@ -99,7 +103,7 @@ async def write_lines_and_schedule(
                 extra={"invoice_id": invoice.id, "tax_rate": str(line.tax_rate)},
             )
     for plan_item in plan.schedule:
-        session.add(
+        schedule.append(
             InstallmentSchedule(
                 tenant_id=invoice.tenant_id,
                 invoice_id=invoice.id,
@@ -110,6 +114,9 @@ async def write_lines_and_schedule(
                 due_date=to_naive_utc(plan_item.due_date),
                 status="unpaid",
                 paid_amount=Decimal(0),
+                paid_at=None,
             )
         )
+    session.add_all(schedule)
     await session.flush()
+    return lines, schedule

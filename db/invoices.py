@@ -33,13 +33,6 @@ async def get_invoice(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def get_by_external_id(
-    session: AsyncSession, tenant_id: str, external_id: str
-) -> Invoice | None:
-    stmt = select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.external_id == external_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 async def list_invoices(
     session: AsyncSession,
     tenant_id: str,

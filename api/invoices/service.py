@@ -137,7 +137,10 @@ async def require_invoice(session: AsyncSession, tenant_id: str, invoice_id: int
     return invoice
 
 
-async def _fee_for(session: AsyncSession, gateway_id: int, currency: Currency) -> FeeSchedule:
+async def _fee_for(
+    session: AsyncSession, gateway_id: int, currency: Currency
+) -> tuple[FeeSchedule, str]:
+    """The gateway's fee for the currency (locked into the invoice) and the gateway's name."""
     gateway = await gateways_repo.get_gateway(session, gateway_id)
     if gateway is None:
         raise BusinessRuleError(f"Gateway {gateway_id} does not exist", code="unknown_gateway")
@@ -153,7 +156,7 @@ async def _fee_for(session: AsyncSession, gateway_id: int, currency: Currency) -
             f"Gateway {gateway.name} has no fee configured for {currency.value}",
             code="unsupported_currency",
         )
-    return FeeSchedule(fee_percentage=fee.fee_percentage, fee_fixed=fee.fee_fixed)
+    return FeeSchedule(fee_percentage=fee.fee_percentage, fee_fixed=fee.fee_fixed), gateway.name
 
 
 async def create_invoice(
@@ -169,7 +172,7 @@ async def create_invoice(
     only after the workflow exists, so a row never exists without its workflow."""
     now = utcnow()
     currency = parse_currency(body.currency)
-    fee = await _fee_for(session, body.gateway_id, currency)
+    fee, gateway = await _fee_for(session, body.gateway_id, currency)
     plan = plan_invoice(
         currency=currency,
         fee=fee,
@@ -178,13 +181,8 @@ async def create_invoice(
         expires_at=body.expires_at,
         now=now,
     )
-    if await repo.get_by_external_id(session, principal.tenant_id, body.external_id):
-        raise Conflict(
-            f"An invoice with external_id {body.external_id!r} already exists",
-            code="duplicate_external_id",
-        )
     try:
-        invoice = await insert_invoice(
+        invoice, lines, schedule = await insert_invoice(
             session,
             tenant_id=principal.tenant_id,
             external_id=body.external_id,
@@ -197,13 +195,14 @@ async def create_invoice(
             original_invoice_id=original_invoice_id,
             now=now,
         )
-    except IntegrityError:
+    except IntegrityError as exc:
+        # external_id is unique per tenant: the constraint decides, with no race window.
+        if "uq_invoices_tenant_id_external_id" not in str(exc.orig):
+            raise
         raise Conflict(
             f"An invoice with external_id {body.external_id!r} already exists",
             code="duplicate_external_id",
         ) from None
-    gateway = await repo.gateway_name(session, invoice.gateway_id)
-    schedule = await repo.installments(session, invoice.tenant_id, invoice.id)
     client = await temporal()
     try:
         await client.start_workflow(
@@ -234,12 +233,7 @@ async def create_invoice(
         "invoice created",
         extra={"invoice_id": invoice.id, "workflow_id": invoice_workflow_id(invoice.id)},
     )
-    return invoice_out(
-        invoice,
-        gateway,
-        await repo.line_items(session, invoice.tenant_id, invoice.id),
-        schedule,
-    )
+    return invoice_out(invoice, gateway, lines, schedule)
 
 
 async def create_supplementary(
