@@ -89,7 +89,7 @@ async def create_invoice(
             expires_at=now + expires_in,
             now=now,
         )
-        invoice = await insert_invoice(
+        invoice, _, schedule = await insert_invoice(
             session,
             tenant_id=tenant_id,
             external_id=f"order-{uuid.uuid4().hex[:12]}",
@@ -102,7 +102,6 @@ async def create_invoice(
             original_invoice_id=None,
             now=now,
         )
-        schedule = await repo.installments(session, tenant_id, invoice.id)
         return repo.snapshot(invoice, gateway.name, schedule)
 
 
