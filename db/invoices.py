@@ -20,6 +20,7 @@ from db.models import (
     PaymentTransaction,
     Refund,
 )
+from domain.money import Currency, quantize
 from domain.timeutil import ensure_utc
 from workflows.contracts import InstallmentSnapshot, InvoiceSnapshot
 
@@ -224,26 +225,33 @@ async def gateway_name(session: AsyncSession, gateway_id: int) -> str:
 def snapshot(
     invoice: Invoice, gateway: str, schedule: Sequence[InstallmentSchedule]
 ) -> InvoiceSnapshot:
+    """The workflow's view of the invoice; amounts at the currency's scale (the columns hold
+    four places)."""
+    currency = Currency(invoice.currency)
+
+    def q(amount: Decimal) -> Decimal:
+        return quantize(amount, currency)
+
     return InvoiceSnapshot(
         invoice_id=invoice.id,
         tenant_id=invoice.tenant_id,
         status=invoice.status,
         currency=invoice.currency,
         gateway=gateway,
-        total=invoice.total,
-        amount_paid=invoice.amount_paid,
-        overpayment_amount=invoice.overpayment_amount,
+        total=q(invoice.total),
+        amount_paid=q(invoice.amount_paid),
+        overpayment_amount=q(invoice.overpayment_amount),
         expires_at=ensure_utc(invoice.expires_at),
         payment_initiated=invoice.payment_initiated_at is not None,
         installments=[
             InstallmentSnapshot(
                 number=row.number,
-                amount=row.amount,
-                tax_amount=row.tax_amount,
-                service_fee_amount=row.service_fee_amount,
+                amount=q(row.amount),
+                tax_amount=q(row.tax_amount),
+                service_fee_amount=q(row.service_fee_amount),
                 due_date=ensure_utc(row.due_date),
                 status=row.status,
-                paid_amount=row.paid_amount,
+                paid_amount=q(row.paid_amount),
             )
             for row in schedule
         ],
