@@ -6,11 +6,12 @@ from __future__ import annotations
 import logging
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
 from temporalio import activity
 from temporalio.client import Client
 
+from api.metrics import WEBHOOK_PROCESSING
 from db.engine import SessionFactory, transaction
 from db.models import GatewayConfig, GatewayPayment, Invoice, WebhookEvent, WebhookRetryLog
 from domain.timeutil import to_naive_utc, utcnow
@@ -125,6 +126,19 @@ class WebhookActivities:
             assert row is not None
             row.tenant_id = invoice.tenant_id
             row.invoice_id = invoice.id
+            row.status = "processing"  # also when an operator replays a failed event
+            logger.info(
+                "webhook %s/%s is for invoice %s",
+                webhook.gateway,
+                event.event_id,
+                invoice.id,
+                extra={
+                    "invoice_id": invoice.id,
+                    "tenant_id": invoice.tenant_id,
+                    "webhook_event_id": event_row_id,
+                    "event_kind": event.kind.value,
+                },
+            )
             return ResolvedEvent(
                 webhook_event_id=event_row_id,
                 invoice_id=invoice.id,
@@ -164,14 +178,24 @@ class WebhookActivities:
                 insert(WebhookRetryLog)
                 .values(
                     webhook_event_id=event_row_id,
+                    run_id=attempt.run_id,
                     attempt_number=attempt.attempt,
-                    attempted_at=to_naive_utc(utcnow()),
+                    attempted_at=to_naive_utc(attempt.attempted_at or utcnow()),
                     status=attempt.status,
                     error_message=attempt.error,
                 )
                 .on_duplicate_key_update(status=attempt.status, error_message=attempt.error)
             )
-            row.attempts = max(row.attempts, attempt.attempt)
+            # Every attempt of every run (a replay adds to the count).
+            row.attempts = int(
+                (
+                    await session.execute(
+                        select(func.count())
+                        .select_from(WebhookRetryLog)
+                        .where(WebhookRetryLog.webhook_event_id == event_row_id)
+                    )
+                ).scalar_one()
+            )
             row.last_error = attempt.error
             if inp.resolved is not None:
                 row.tenant_id = inp.resolved.tenant_id
@@ -192,4 +216,14 @@ class WebhookActivities:
                 )
             else:
                 row.status = "retrying"
-            return event_row_id
+        # Counted once the attempt is durably recorded (a retried write counts once).
+        WEBHOOK_PROCESSING.labels(inp.webhook.gateway, _processing_outcome(inp)).inc()
+        return event_row_id
+
+
+def _processing_outcome(inp: RecordAttemptInput) -> str:
+    if inp.final_status == "processed":
+        return "processed"
+    if inp.final_status == "permanently_failed":
+        return "failed"
+    return "retried"

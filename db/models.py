@@ -342,12 +342,14 @@ class WebhookEvent(Base):
 
 class WebhookRetryLog(Base):
     __tablename__ = "webhook_retry_log"
-    __table_args__ = (UniqueConstraint("webhook_event_id", "attempt_number"),)
+    __table_args__ = (UniqueConstraint("webhook_event_id", "run_id", "attempt_number"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     webhook_event_id: Mapped[int] = mapped_column(
         ForeignKey("webhook_events.id", ondelete="CASCADE")
     )
+    # The WebhookWorkflow run: a replay's attempts are logged beside the earlier ones.
+    run_id: Mapped[str] = mapped_column(String(64), server_default="")
     attempt_number: Mapped[int] = mapped_column(SmallInteger)
     attempted_at: Mapped[datetime] = mapped_column(Timestamp)
     status: Mapped[str] = mapped_column(String(20))

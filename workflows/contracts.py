@@ -193,8 +193,6 @@ class WebhookInput(BaseModel):
     event: WebhookEvent
     payload: str
     received_at: datetime
-    # An operator's replay (POST /webhooks/failed/{id}/retry) starts counting attempts afresh.
-    replay: bool = False
 
 
 class ResolvedEvent(BaseModel):
@@ -211,6 +209,9 @@ class WebhookAttempt(BaseModel):
     attempt: int
     status: Literal["succeeded", "retrying", "failed"]
     error: str | None = None
+    # The run and the moment the attempt started (workflow time), for webhook_retry_log.
+    run_id: str = ""
+    attempted_at: datetime | None = None
 
 
 class WebhookOutcome(BaseModel):

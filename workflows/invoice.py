@@ -82,6 +82,7 @@ class InvoiceWorkflow:
         self._lock = asyncio.Lock()
         self._changed = False
         self._orphan = False
+        self._background: list[asyncio.Task[None]] = []
         self._input: InvoiceWorkflowInput | None = None
 
     # --- main loop ---------------------------------------------------------------------------
@@ -111,11 +112,13 @@ class InvoiceWorkflow:
             final = InvoiceStatus(snapshot.status) in FINAL_STATUSES
             if final and not self._deferred:
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._background_done()
                 if not self._events:
                     break
                 continue
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._background_done()
                 workflow.continue_as_new(
                     InvoiceWorkflowInput(
                         invoice_id=inp.invoice_id,
@@ -241,7 +244,18 @@ class InvoiceWorkflow:
                 retry_policy=DB_RETRY,
             )
             self._set_snapshot(result.snapshot)
-            await self._expire_at_gateway(result.stale_references)
+            self._expire_at_gateway_later(result.stale_references)
+
+    def _expire_at_gateway_later(self, references: list[str]) -> None:
+        """Expire stale links at the gateway without holding up the caller or the lock: a
+        gateway that is down must not block a cancel or the payments behind it. The workflow
+        finishes these before it completes or continues as new."""
+        if references:
+            self._background.append(asyncio.create_task(self._expire_at_gateway(references)))
+
+    async def _background_done(self) -> None:
+        while self._background:
+            await self._background.pop(0)
 
     async def _expire_at_gateway(self, references: list[str]) -> None:
         assert self._snapshot is not None
@@ -423,7 +437,7 @@ class InvoiceWorkflow:
             except ActivityError as err:
                 raise _business_failure(err) from None
             self._set_snapshot(result.snapshot)
-            await self._expire_at_gateway(result.stale_references)
+            self._expire_at_gateway_later(result.stale_references)
             return result.snapshot
 
     def _require_snapshot(self) -> InvoiceSnapshot:

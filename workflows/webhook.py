@@ -11,7 +11,7 @@ an operator can replay it with the same id.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from temporalio import workflow
@@ -62,6 +62,7 @@ class WebhookWorkflow:
             if delay > timedelta(0):
                 await workflow.sleep(delay)
             self._attempt = attempt
+            started = workflow.now()
             resolved: ResolvedEvent | None = None
             try:
                 resolved = await workflow.execute_activity_method(
@@ -85,16 +86,30 @@ class WebhookWorkflow:
                 )
                 retryable = not (isinstance(cause, ApplicationError) and cause.non_retryable)
                 if attempt < len(offsets) and retryable:
+                    workflow.logger.warning(
+                        "webhook attempt %s failed, retrying: %s",
+                        attempt,
+                        message,
+                        extra={"gateway": inp.gateway, "gateway_event_id": inp.event.event_id},
+                    )
                     self._status = "retrying"
                     # Logged alongside the schedule: a slow MySQL must not delay the retry.
                     logs.append(
                         asyncio.create_task(
-                            self._record(inp, attempt, "retrying", message, resolved, None)
+                            self._record(inp, attempt, "retrying", message, resolved, None, started)
                         )
                     )
                     continue
+                workflow.logger.error(
+                    "webhook permanently failed after %s attempt(s): %s",
+                    attempt,
+                    message,
+                    extra={"gateway": inp.gateway, "gateway_event_id": inp.event.event_id},
+                )
                 await asyncio.gather(*logs)
-                await self._record(inp, attempt, "failed", message, resolved, "permanently_failed")
+                await self._record(
+                    inp, attempt, "failed", message, resolved, "permanently_failed", started
+                )
                 self._status = "permanently_failed"
                 raise ApplicationError(
                     f"webhook permanently failed after {attempt} attempt(s): {message}",
@@ -109,10 +124,12 @@ class WebhookWorkflow:
                     f"Currency mismatch: invoice is {resolved.invoice_currency}, "
                     f"payment is {inp.event.currency.value}"
                 )
-                await self._record(inp, attempt, "failed", message, resolved, "permanently_failed")
+                await self._record(
+                    inp, attempt, "failed", message, resolved, "permanently_failed", started
+                )
                 self._status = "permanently_failed"
                 raise ApplicationError(message, type="CurrencyMismatch", non_retryable=True)
-            await self._record(inp, attempt, "succeeded", None, resolved, "processed")
+            await self._record(inp, attempt, "succeeded", None, resolved, "processed", started)
             self._status = "processed"
             return WebhookOutcome(
                 webhook_event_id=resolved.webhook_event_id, status="processed", attempts=attempt
@@ -127,6 +144,7 @@ class WebhookWorkflow:
         error: str | None,
         resolved: ResolvedEvent | None,
         final_status: str | None,
+        started: datetime,
     ) -> None:
         """Log one attempt. An intermediate attempt's log gives up after LOG_DEADLINE; the
         final outcome (processed / permanently failed) is retried until MySQL takes it, so a
@@ -143,6 +161,8 @@ class WebhookWorkflow:
                         attempt=attempt,
                         status=status,
                         error=error,
+                        run_id=workflow.info().run_id,
+                        attempted_at=started,
                     ),
                     resolved=resolved,
                     final_status=final_status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from typing import Annotated, Literal
@@ -258,23 +259,35 @@ async def retry_failed_webhook(
         )
     event = services.gateways[row.gateway].parse_webhook(row.payload.encode())
     temporal = await services.temporal()
-    try:
+    workflow_id = webhook_workflow_id(row.gateway, event.event_id)
+
+    async def replay() -> None:
         await temporal.start_workflow(
             "WebhookWorkflow",
             WebhookInput(
-                gateway=row.gateway,
-                event=event,
-                payload=row.payload,
-                received_at=utcnow(),
-                replay=True,
+                gateway=row.gateway, event=event, payload=row.payload, received_at=utcnow()
             ),
-            id=webhook_workflow_id(row.gateway, event.event_id),
+            id=workflow_id,
             task_queue=services.settings.temporal_task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         )
+
+    try:
+        await replay()
     except WorkflowAlreadyStartedError:
-        raise Conflict("This event is already being processed") from None
+        # The failed run records "permanently failed" just before it closes: give it a
+        # moment to close, then replay; a run still going after that is a real conflict.
+        try:
+            await asyncio.wait_for(temporal.get_workflow_handle(workflow_id).result(), 5)
+        except TimeoutError:
+            raise Conflict("This event is already being processed") from None
+        except Exception:  # noqa: S110 - it failed, as expected: now it may run again
+            pass
+        try:
+            await replay()
+        except WorkflowAlreadyStartedError:
+            raise Conflict("This event is already being processed") from None
     row.status = "received"
     WEBHOOKS.labels(row.gateway, "replayed").inc()
     return WebhookAccepted(status="accepted", event_id=event.event_id)
