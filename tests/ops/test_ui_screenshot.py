@@ -196,8 +196,15 @@ async def test_invoice_workflow_page_screenshot(ops_stack: Stack, page: Page) ->
         clip={"x": 0, "y": 0, "width": WIDTH, "height": HEIGHT, "scale": 1},
     )
     data = base64.b64decode(shot["data"])
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    SCREENSHOT.write_bytes(data)
+    # The README's picture is refreshed on request (PAYTRUST_UPDATE_SCREENSHOT=1), so a test
+    # run leaves the work tree clean; otherwise the picture goes next to the test's logs.
+    target = (
+        SCREENSHOT
+        if os.environ.get("PAYTRUST_UPDATE_SCREENSHOT")
+        else (Path(tempfile.gettempdir()) / "paytrust-temporal-ui-invoice.png")
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
 
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
