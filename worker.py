@@ -16,6 +16,14 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    PrometheusConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 from temporalio.worker import Worker
 
 from config import Settings, load_settings
@@ -54,6 +62,7 @@ def activity_functions(
         invoices.cancel_invoice,
         invoices.modify_invoice,
         invoices.adjust_installments,
+        invoices.extend_expiry,
         invoices.expire_gateway_payment,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,
@@ -66,13 +75,67 @@ def activity_functions(
 def build_worker(
     client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
 ) -> Worker:
+    from logsetup import ActivityLogContextInterceptor
+
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflow_classes(),
         activities=activity_functions(client, sessions, gateways, task_queue),
         graceful_shutdown_timeout=timedelta(seconds=20),
+        # Log lines of activities carry their invoice / tenant (read from the input).
+        interceptors=[ActivityLogContextInterceptor()],
     )
+
+
+# Metrics ports. TODO: these belong in config.Settings (worker_metrics_port,
+# worker_app_metrics_port, worker_metrics_host); read from the environment here until then.
+#   WORKER_METRICS_PORT      the Temporal SDK's runtime metrics (temporal_*), served by Core
+#   WORKER_APP_METRICS_PORT  this process's prometheus-client registry (paytrust_*: webhook
+#                            processing, gateway calls, invoice transitions from activities)
+#   WORKER_METRICS_HOST      the address both bind to (default 127.0.0.1; 0.0.0.0 in a container)
+def _env_port(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    port = int(raw)
+    if not 0 < port < 65536:
+        raise ValueError(f"{name} must be a TCP port, got {raw!r}")
+    return port
+
+
+def temporal_runtime(metrics_bind_address: str | None) -> Runtime:
+    """The SDK runtime: Core's logs forwarded into our (JSON) logging, and its metrics served
+    for Prometheus at `metrics_bind_address` (host:port) when given."""
+    return Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(
+                filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+            ),
+            metrics=PrometheusConfig(bind_address=metrics_bind_address)
+            if metrics_bind_address
+            else None,
+        )
+    )
+
+
+def setup_telemetry() -> None:
+    """Before any Temporal client exists: the default runtime (SDK metrics, Core logs) and the
+    app metrics endpoint, as the environment asks."""
+    host = os.environ.get("WORKER_METRICS_HOST", "127.0.0.1")
+    sdk_port = _env_port("WORKER_METRICS_PORT")
+    app_port = _env_port("WORKER_APP_METRICS_PORT")
+    Runtime.set_default(
+        temporal_runtime(f"{host}:{sdk_port}" if sdk_port else None), error_if_already_set=False
+    )
+    if sdk_port:
+        logger.info("temporal sdk metrics on http://%s:%s/metrics", host, sdk_port)
+    if app_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(app_port, addr=host)
+        logger.info("worker metrics on http://%s:%s/metrics", host, app_port)
 
 
 async def run(settings: Settings) -> None:
@@ -88,6 +151,7 @@ async def run(settings: Settings) -> None:
     from gateways import build_gateways, close_gateways
 
     gateways = build_gateways(settings)
+    setup_telemetry()
     client = await connect_temporal(settings)
     await ensure_schedules(client, settings.temporal_task_queue)
     worker = build_worker(client, sessions, gateways, settings.temporal_task_queue)
@@ -105,9 +169,9 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     settings = load_settings()
-    from logsetup import configure_logging
+    from logsetup import configure_logging, settings_secrets
 
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json, settings_secrets(settings))
     status = 0
     try:
         asyncio.run(run(settings))

@@ -34,7 +34,7 @@ from db.models import (
 )
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
-from domain.expiry import check_covers_installments
+from domain.expiry import check_covers_installments, resolve_expiry
 from domain.installments import (
     InstallmentChange,
     InstallmentState,
@@ -78,6 +78,7 @@ from workflows.contracts import (
     CreatePaymentInput,
     ExpireGatewayPaymentInput,
     ExpireInput,
+    ExtendExpiryInput,
     InvoiceSnapshot,
     LoadInvoiceInput,
     ModifyInput,
@@ -674,6 +675,35 @@ class InvoiceActivities:
             return ChangeResult(
                 snapshot=await repo.load_snapshot(session, invoice), stale_references=stale
             )
+
+    @activity.defn
+    async def extend_expiry(self, inp: ExtendExpiryInput) -> ChangeResult:
+        """A later `expires_at` for an invoice not yet final, within the creation rules (at
+        least 1 h and at most 30 days from now, not before the last due date). Live payment
+        links keep their own expiry; once they lapse, the next initiation makes a new one."""
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            if InvoiceStatus(invoice.status) not in EXPIRABLE_STATUSES:
+                raise business_error(f"Cannot extend the expiry of a {invoice.status} invoice")
+            schedule = await _locked_schedule(session, invoice)
+            try:
+                new_expiry = resolve_expiry(
+                    utcnow(),
+                    inp.request.expires_at,
+                    max((ensure_utc(r.due_date) for r in schedule), default=None),
+                )
+            except DomainError as exc:
+                raise business_error(exc.message) from None
+            if new_expiry <= ensure_utc(invoice.expires_at):
+                raise business_error("The new expiry must be later than the current one")
+            invoice.expires_at = to_naive_utc(new_expiry)
+            invoice.updated_at = to_naive_utc(utcnow())
+            await session.flush()
+            logger.info(
+                "invoice expiry extended",
+                extra={"invoice_id": invoice.id, "expires_at": new_expiry.isoformat()},
+            )
+            return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))
 
     @activity.defn
     async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:

@@ -100,6 +100,18 @@ class ExpireInput(BaseModel):
     as_of: datetime
 
 
+class ExtendExpiryRequest(BaseModel):
+    """An operator gives an unpaid (or partly paid) invoice more time."""
+
+    expires_at: datetime
+
+
+class ExtendExpiryInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    request: ExtendExpiryRequest
+
+
 class InitiatePaymentRequest(BaseModel):
     installment_number: int | None = None
 

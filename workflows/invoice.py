@@ -36,6 +36,8 @@ with workflow.unsafe.imports_passed_through():
         CreatePaymentInput,
         ExpireGatewayPaymentInput,
         ExpireInput,
+        ExtendExpiryInput,
+        ExtendExpiryRequest,
         InitiatePaymentRequest,
         InvoiceOutcome,
         InvoiceSnapshot,
@@ -382,6 +384,19 @@ class InvoiceWorkflow:
     async def adjust_installments(self, request: AdjustInstallmentsRequest) -> InvoiceSnapshot:
         """Change unpaid installments' amounts and due dates; serialized with payments."""
         return await self._change(InvoiceActivities.adjust_installments, AdjustInput, request)
+
+    @workflow.update
+    async def extend_expiry(self, request: ExtendExpiryRequest) -> InvoiceSnapshot:
+        """Operators: a later expiry for an invoice not yet final; the timer is re-armed."""
+        return await self._change(InvoiceActivities.extend_expiry, ExtendExpiryInput, request)
+
+    @extend_expiry.validator
+    def _validate_extend_expiry(self, request: ExtendExpiryRequest) -> None:
+        snapshot = self._snapshot
+        if snapshot is not None and InvoiceStatus(snapshot.status) in FINAL_STATUSES:
+            raise ApplicationError(
+                f"Cannot extend the expiry of a {snapshot.status} invoice", type="BusinessRule"
+            )
 
     @adjust_installments.validator
     def _validate_adjust(self, request: AdjustInstallmentsRequest) -> None:

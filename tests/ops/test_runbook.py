@@ -255,6 +255,15 @@ def test_extend_expiry_of_a_draft_but_not_of_a_pending_invoice(
     assert refused.strip() == CANCELLED
     assert merchant.get(pending["id"])["expires_at"] == pending["expires_at"]
 
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    extended = runbook.run(
+        "extend-expiry-pending", invoice_id=pending["id"], new_expires_at=utc_z(later)
+    )
+    assert extended.returncode == 0 and "pending" in extended.stdout
+    after = merchant.get(pending["id"])
+    assert datetime.fromisoformat(after["expires_at"].replace("Z", "+00:00")) == later
+    assert after["status"] == "pending"
+
 
 # --- 5. replay failed webhooks ---------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from tests.workflows.helpers import (
 )
 from workflows.contracts import (
     CancelRequest,
+    ExtendExpiryRequest,
     InitiatePaymentRequest,
     InvoiceOutcome,
     InvoiceSnapshot,
@@ -358,3 +359,37 @@ async def test_cancel_after_a_payment_is_rejected(
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
     invoice = await invoice_row(sessions, tenant_id, created.invoice_id)
     assert (invoice.status, invoice.amount_paid) == ("partially_paid", paid)
+
+
+# --- extend expiry (operators) ----------------------------------------------------------------
+
+
+async def test_extend_expiry_rearms_the_timer(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    created = await create_invoice(sessions, tenant_id, expires_in=timedelta(hours=2))
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await start_invoice_workflow(env.client, created, task_queue)
+        later = utcnow() + timedelta(hours=5)
+        state = await handle.execute_update(
+            InvoiceWorkflow.extend_expiry, ExtendExpiryRequest(expires_at=later)
+        )
+        assert abs(state.expires_at - later) < timedelta(seconds=1)
+        earlier = await handle.describe()
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(
+                InvoiceWorkflow.extend_expiry,
+                ExtendExpiryRequest(expires_at=utcnow() + timedelta(hours=3)),
+            )
+        assert isinstance(refused.value.cause, ApplicationError)
+        assert refused.value.cause.message == "The new expiry must be later than the current one"
+        # Past the original expiry: still open; past the new one: expired.
+        await env.sleep(timedelta(hours=2, minutes=5))
+        assert (await invoice_row(sessions, tenant_id, created.invoice_id)).status == "draft"
+        await env.sleep(timedelta(hours=3))
+        assert (await handle.result()).status == "expired"
+        assert earlier.status == WorkflowExecutionStatus.RUNNING
