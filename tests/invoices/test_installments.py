@@ -7,6 +7,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from tests.workflows.helpers import keep_history
+
 # 3 × 100000 at 11% on xendit IDR (2.9% + 2000): subtotal 300000, tax 33000, fee 10700.
 LINES = [{"description": "Sofa", "quantity": 3, "unit_price": "100000", "tax_rate": "0.11"}]
 SUBTOTAL, TAX = Decimal(300000), Decimal(33000)
@@ -74,7 +76,7 @@ async def test_out_of_order_initiation_is_rejected(shop):
     assert (await shop.initiate(invoice["id"], installment=1)).status_code == 201
 
 
-async def test_overpayment_on_first_covers_second_and_part_of_third(shop):
+async def test_overpayment_on_first_covers_second_and_part_of_third(shop, temporal_env):
     invoice = await three_installments(shop)
     a1, a2, a3 = (Decimal(i["amount"]) for i in invoice["installments"])
     part_of_third = Decimal(10000)
@@ -98,6 +100,9 @@ async def test_overpayment_on_first_covers_second_and_part_of_third(shop):
     await shop.sandbox_pay(link3["gateway_reference"])
     done = await shop.wait_status(invoice["id"], "fully_paid")
     assert done["amount_paid"] == f"{TOTAL}" and done["overpayment_amount"] == "0"
+    handle = temporal_env.client.get_workflow_handle(f"invoice-{invoice['id']}")
+    await handle.result()
+    await keep_history(handle, "invoice-installments-overpayment")
 
 
 async def test_underpayment_leaves_installment_open(shop):

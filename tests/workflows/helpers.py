@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,6 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -280,3 +282,17 @@ async def running_worker(
     """`worker.build_worker` exactly as `python worker.py` builds it, on this test's queue."""
     async with build_worker(env.client, sessions, dict(gateways), task_queue):
         yield
+
+
+HISTORIES = Path(__file__).resolve().parent.parent / "histories"
+
+
+async def keep_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """With PAYTRUST_RECORD_HISTORIES=1, save the run's history as tests/histories/{name}.json
+    for the replay test (TESTING.md "Replay"): record again when workflow code changes on
+    purpose (behind `workflow.patched`), keeping the old files beside the new ones."""
+    if not os.environ.get("PAYTRUST_RECORD_HISTORIES"):
+        return
+    HISTORIES.mkdir(exist_ok=True)
+    history = await handle.fetch_history()
+    (HISTORIES / f"{name}.json").write_text(history.to_json())

@@ -31,6 +31,7 @@ from tests.workflows.helpers import (
     eventually,
     history,
     invoice_row,
+    keep_history,
     of,
     paid_event,
     paid_transactions,
@@ -164,6 +165,7 @@ async def test_expiry_fires_exactly_at_expires_at_and_expires_the_live_gateway_p
         assert fired and abs(fired[-1].at - expires_at) < timedelta(seconds=1)
         described = await handle.describe()
         assert described.typed_search_attributes.get(invoice_search_attributes.status) == "expired"
+        await keep_history(handle, "invoice-initiated-then-expired")
     at_gateway = (await control.get(f"/_sandbox/payments/{link.gateway_reference}")).json()
     assert at_gateway["status"] == "expired"
 
@@ -263,6 +265,7 @@ async def test_continue_as_new_keeps_payments_and_pending_events(
         assert described.typed_search_attributes.get(invoice_search_attributes.invoice_id) == (
             created.invoice_id
         )
+        await keep_history(first, "invoice-partial-payments-continued-as-new")
 
     invoice = await invoice_row(sessions, tenant_id, created.invoice_id)
     assert invoice.amount_paid == expected_paid
@@ -393,3 +396,4 @@ async def test_extend_expiry_rearms_the_timer(
         await env.sleep(timedelta(hours=3))
         assert (await handle.result()).status == "expired"
         assert earlier.status == WorkflowExecutionStatus.RUNNING
+        await keep_history(handle, "invoice-expiry-extended")

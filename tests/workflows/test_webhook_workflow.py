@@ -27,6 +27,7 @@ from tests.workflows.helpers import (
     eventually,
     history,
     invoice_row,
+    keep_history,
     of,
     paid_transactions,
     running_worker,
@@ -146,6 +147,7 @@ async def test_retryable_failure_is_retried_at_1_6_36_minutes_then_permanently_f
         await mysql_proxy.restore()
         with pytest.raises(WorkflowFailureError) as failed:
             await handle.result()
+        await keep_history(handle, "webhook-retried-to-permanent-failure")
 
         cause = failed.value.cause
         assert isinstance(cause, ApplicationError)
@@ -214,6 +216,7 @@ async def test_third_attempt_succeeds_once_mysql_is_back_and_nothing_retries_aft
         for actual, expected in zip(seen, ATTEMPT_OFFSETS[:3], strict=True):
             assert expected <= actual <= expected + DRIFT.total_seconds(), (seen, ATTEMPT_OFFSETS)
         assert len(of(events, COMPLETED, "deliver_to_invoice")) == 1
+        await keep_history(handle, "webhook-succeeds-on-third-attempt")
 
     event, log = await webhook_rows(sessions, "xendit", inp.event.event_id)
     assert event is not None
