@@ -1,0 +1,285 @@
+"""Fuzzing the contract: schemathesis generates requests for every operation of the app's own
+`/openapi.json` (valid and invalid data) and checks the answers: never a 5xx, and every
+response conforms to the document (status code, content type, body schema).
+
+The app is the session `app` fixture, called over its real HTTP listener: it lives on the
+test session's event loop (MariaDB pool, Temporal client), so the generated requests are sent
+from a thread while that loop keeps serving. Merchant operations carry a valid `X-API-Key`
+(of a tenant with a real invoice, whose id is used for half the examples), admin ones the
+`X-Admin-Key`; `POST /webhooks/{gateway}` is public (gateway signatures) and is fuzzed
+without credentials.
+
+FUZZ_EXAMPLES (default 15) sets the examples per operation and generation mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.invoices.helpers import Merchant, in_hours
+
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+ADMIN_PATHS = ("/api-keys", "/webhooks/failed/{webhook_event_id}/retry")
+PUBLIC_PATHS = ("/health", "/ready", "/metrics", "/webhooks/{gateway}")
+# Operations that would destroy the fixtures the others use get ids of objects made for them:
+# the key operations only ever that id (a generated one could revoke or rotate our own keys),
+# and they run last.
+DESTRUCTIVE = {"POST /invoices/{invoice_id}/cancel"}
+KEY_OPERATIONS = {"DELETE /api-keys/{api_key_id}", "PUT /api-keys/{api_key_id}/rotate"}
+# Each example hashes a key with argon2 (~0.4 s): fewer of them.
+SLOW = {"POST /api-keys", "PUT /api-keys/{api_key_id}/rotate"}
+SLOW_EXAMPLES = max(3, MAX_EXAMPLES // 4)
+
+# App bugs this fuzzing found, reported and not yet fixed (tests/fuzz/test_known_bugs.py
+# reproduces each precisely; remove the entry when fixed). (operation, status, check title)
+KNOWN = {
+    # Huge ?page= overflows the SQL OFFSET: 500 instead of 422 (or an empty page).
+    ("GET /invoices", 500, "Server error"),
+    ("GET /invoices", 500, "Undocumented status code"),
+    ("GET /webhooks/failed", 500, "Server error"),
+    ("GET /webhooks/failed", 500, "Undocumented status code"),
+    ("GET /api-keys", 500, "Server error"),
+    ("GET /api-keys", 500, "Undocumented status code"),
+    ("GET /api-keys/audit", 500, "Server error"),
+    ("GET /api-keys/audit", 500, "Undocumented status code"),
+    # A body that is not JSON answers 400 ("There was an error parsing the body"), which
+    # POST /api-keys does not document (the contract says 422 for a malformed payload).
+    ("POST /api-keys", 400, "Undocumented status code"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    operation: str
+    mode: str
+    status: int
+    failures: tuple[str, ...]
+    request: str
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    calls: int = 0
+    statuses: dict[str, set[int]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add_call(self, operation: str, status: int) -> None:
+        with self.lock:
+            self.calls += 1
+            self.statuses.setdefault(operation, set()).add(status)
+
+    def is_known(self, finding: Finding) -> bool:
+        titles = {f.split(":", 1)[0] for f in finding.failures}
+        return all((finding.operation, finding.status, t) in KNOWN for t in titles)
+
+    def distinct(self) -> list[Finding]:
+        """One finding per (operation, status, failure titles)."""
+        seen: dict[tuple[str, int, tuple[str, ...]], Finding] = {}
+        for finding in self.findings:
+            titles = tuple(sorted(f.split(":", 1)[0] for f in finding.failures))
+            seen.setdefault((finding.operation, finding.status, titles), finding)
+        return list(seen.values())
+
+
+def _auth_for(path: str, merchant_keys: list[str], admin_key: str, index: int) -> dict[str, str]:
+    if path in PUBLIC_PATHS:
+        return {}
+    if path.startswith(ADMIN_PATHS):
+        return {"X-Admin-Key": admin_key}
+    # Keys in turn: each stays well under its 1000 requests a minute.
+    return {"X-API-Key": merchant_keys[index % len(merchant_keys)]}
+
+
+def _fuzz_operation(
+    operation: Any,
+    *,
+    base_url: str,
+    headers: dict[str, str],
+    path_parameters: dict[str, Any] | None,
+    report: Report,
+) -> None:
+    session = requests.Session()
+    label = f"{operation.method.upper()} {operation.path}"
+    examples = SLOW_EXAMPLES if label in SLOW else MAX_EXAMPLES
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        if label in KEY_OPERATIONS:
+            strategies = [
+                operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+            ]
+        else:
+            strategies = [operation.as_strategy(generation_mode=mode)]
+            if path_parameters and mode is GenerationMode.POSITIVE:
+                strategies.append(
+                    operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+                )
+        for strategy in strategies:
+            # Unsatisfiable: nothing to negate (an operation without parameters or body).
+            with contextlib.suppress(hypothesis.errors.Unsatisfiable):
+                _examples(strategy, mode, examples, base_url, headers, session, report)()
+
+
+def _examples(
+    strategy: Any,
+    mode: GenerationMode,
+    examples: int,
+    base_url: str,
+    headers: dict[str, str],
+    session: requests.Session,
+    report: Report,
+) -> Any:
+    @hypothesis.settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        verbosity=hypothesis.Verbosity.quiet,
+    )
+    @hypothesis.given(case=strategy)
+    def run(case: Any) -> None:
+        label = f"{case.operation.method.upper()} {case.operation.path}"
+        response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
+        report.add_call(label, response.status_code)
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except BaseException as exc:
+            failures = getattr(exc, "exceptions", (exc,))
+            report.findings.append(
+                Finding(
+                    operation=label,
+                    mode=mode.value,
+                    status=response.status_code,
+                    failures=tuple(
+                        f"{getattr(f, 'title', type(f).__name__)}: {getattr(f, 'message', str(f))}"[
+                            :600
+                        ]
+                        for f in failures
+                    ),
+                    request=case.as_curl_command(headers=headers, base_url=base_url)[:1500],
+                )
+            )
+
+    return run
+
+
+async def _seed(client, admin_headers, tenant_id: str, sandbox_url: str) -> dict[str, Any]:
+    """A tenant with three keys, an invoice in installments with a payment initiated, another
+    invoice to cancel, and a key to revoke."""
+    keys, key_ids = [], []
+    for name in ("fuzz-1", "fuzz-2", "fuzz-3", "victim"):
+        created = await client.post(
+            "/api-keys", json={"tenant_id": tenant_id, "name": name}, headers=admin_headers
+        )
+        assert created.status_code == 201, created.text
+        keys.append(created.json()["key"])
+        key_ids.append(created.json()["id"])
+    shop = Merchant(client, {"X-API-Key": keys[0]}, sandbox_url)
+    invoice = await shop.create(installments={"count": 3, "interval_days": 7})
+    await shop.pay_link(invoice["id"])
+    victim_invoice = await shop.create(expires_at=in_hours(48))
+    return {
+        "keys": keys[:3],
+        "victim_key_id": key_ids[3],
+        "key_id": key_ids[0],
+        "invoice_id": invoice["id"],
+        "victim_invoice_id": victim_invoice["id"],
+    }
+
+
+async def test_fuzz_the_openapi_contract(client, api_url, admin_headers, sandbox, tenant_id):
+    seeded = await _seed(client, admin_headers, tenant_id, sandbox.url)
+    document = (await client.get("/openapi.json")).json()
+    # Other tests add routes of their own to the shared app (/_test/...): not the contract.
+    document["paths"] = {
+        path: item for path, item in document["paths"].items() if not path.startswith("/_test")
+    }
+    schema = schemathesis.openapi.from_dict(document)
+    operations = []
+    for result in schema.get_all_operations():
+        # An operation schemathesis cannot read is a broken document: fail on it.
+        assert isinstance(result, Ok), result
+        operations.append(result.ok())
+    assert len(operations) >= 20
+    operations.sort(key=lambda op: f"{op.method.upper()} {op.path}" in KEY_OPERATIONS)
+    report = Report()
+
+    def path_parameters_for(operation: Any) -> dict[str, Any] | None:
+        label = f"{operation.method.upper()} {operation.path}"
+        if "{invoice_id}" in operation.path:
+            destructive = label in DESTRUCTIVE
+            return {"invoice_id": seeded["victim_invoice_id" if destructive else "invoice_id"]}
+        if "{api_key_id}" in operation.path:
+            return {"api_key_id": seeded["victim_key_id"]}
+        return None
+
+    def fuzz_all() -> None:
+        for index, operation in enumerate(operations):
+            if operation.path == "/metrics":
+                continue  # Prometheus text: nothing to generate
+            started = time.monotonic()
+            _fuzz_operation(
+                operation,
+                base_url=api_url,
+                headers=_auth_for(
+                    operation.path, seeded["keys"], admin_headers["X-Admin-Key"], index
+                ),
+                path_parameters=path_parameters_for(operation),
+                report=report,
+            )
+            report.seconds[f"{operation.method.upper()} {operation.path}"] = round(
+                time.monotonic() - started, 1
+            )
+
+    # The app serves on this loop: generate and send from a thread.
+    await asyncio.to_thread(fuzz_all)
+
+    summary = "\n".join(
+        f"{label}: {report.seconds.get(label)} s, statuses {sorted(codes)}"
+        for label, codes in sorted(report.statuses.items())
+    )
+    print(f"fuzz: {report.calls} requests\n{summary}")
+    assert report.calls > 200
+    distinct = report.distinct()
+    for known in (p for p in distinct if report.is_known(p)):
+        warnings.warn(
+            f"known contract bug still there: {known.operation} -> {known.status}: "
+            f"{known.failures[0][:200]} ({known.request[:300]})",
+            stacklevel=1,
+        )
+    problems = [p for p in distinct if not report.is_known(p)]
+    lines = [
+        f"\n[{p.mode}] {p.operation} -> {p.status}\n  "
+        + "\n  ".join(p.failures)
+        + f"\n  request: {p.request}"
+        for p in problems
+    ]
+    assert not problems, f"{len(problems)} contract violations:" + "".join(lines)
