@@ -72,10 +72,16 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, description="Merchant API key (one tenant)"
+    name="X-API-Key",
+    scheme_name="MerchantKey",
+    auto_error=False,
+    description="Merchant API key (one tenant)",
 )
 admin_key_header = APIKeyHeader(
-    name="X-Admin-Key", auto_error=False, description="The ADMIN_API_KEY setting"
+    name="X-Admin-Key",
+    scheme_name="AdminKey",
+    auto_error=False,
+    description="The ADMIN_API_KEY setting",
 )
 
 

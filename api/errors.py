@@ -165,6 +165,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's "There was an error parsing the body": a malformed payload (422).
+            return error_response(422, "validation_error", "Request body is not valid JSON")
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
         return error_response(
             exc.status_code,
