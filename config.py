@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     midtrans_api_base_url: str = "http://127.0.0.1:8090"
     midtrans_server_key: SecretStr = SecretStr("SB-Mid-server-sandbox-key")
 
+    # Worker metrics for Prometheus: the Temporal SDK's (temporal_*) and the worker's own
+    # (paytrust_*: webhook processing, gateway calls, invoice transitions). Off unless set.
+    worker_metrics_port: int | None = Field(default=None, gt=0, lt=65536)
+    worker_app_metrics_port: int | None = Field(default=None, gt=0, lt=65536)
+    worker_metrics_host: str = "127.0.0.1"
+
     log_level: str = "INFO"
     log_json: bool = True
 

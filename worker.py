@@ -88,22 +88,6 @@ def build_worker(
     )
 
 
-# Metrics ports. TODO: these belong in config.Settings (worker_metrics_port,
-# worker_app_metrics_port, worker_metrics_host); read from the environment here until then.
-#   WORKER_METRICS_PORT      the Temporal SDK's runtime metrics (temporal_*), served by Core
-#   WORKER_APP_METRICS_PORT  this process's prometheus-client registry (paytrust_*: webhook
-#                            processing, gateway calls, invoice transitions from activities)
-#   WORKER_METRICS_HOST      the address both bind to (default 127.0.0.1; 0.0.0.0 in a container)
-def _env_port(name: str) -> int | None:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return None
-    port = int(raw)
-    if not 0 < port < 65536:
-        raise ValueError(f"{name} must be a TCP port, got {raw!r}")
-    return port
-
-
 def temporal_runtime(metrics_bind_address: str | None) -> Runtime:
     """The SDK runtime: Core's logs forwarded into our (JSON) logging, and its metrics served
     for Prometheus at `metrics_bind_address` (host:port) when given."""
@@ -120,12 +104,12 @@ def temporal_runtime(metrics_bind_address: str | None) -> Runtime:
     )
 
 
-def setup_telemetry() -> None:
-    """Before any Temporal client exists: the default runtime (SDK metrics, Core logs) and the
-    app metrics endpoint, as the environment asks."""
-    host = os.environ.get("WORKER_METRICS_HOST", "127.0.0.1")
-    sdk_port = _env_port("WORKER_METRICS_PORT")
-    app_port = _env_port("WORKER_APP_METRICS_PORT")
+def setup_telemetry(settings: Settings) -> None:
+    """Before any Temporal client exists: the default runtime (SDK metrics `temporal_*`, Core
+    logs) and this process's own metrics (`paytrust_*` from activities), as configured."""
+    host = settings.worker_metrics_host
+    sdk_port = settings.worker_metrics_port
+    app_port = settings.worker_app_metrics_port
     Runtime.set_default(
         temporal_runtime(f"{host}:{sdk_port}" if sdk_port else None), error_if_already_set=False
     )
@@ -151,7 +135,7 @@ async def run(settings: Settings) -> None:
     from gateways import build_gateways, close_gateways
 
     gateways = build_gateways(settings)
-    setup_telemetry()
+    setup_telemetry(settings)
     client = await connect_temporal(settings)
     await ensure_schedules(client, settings.temporal_task_queue)
     worker = build_worker(client, sessions, gateways, settings.temporal_task_queue)
