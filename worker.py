@@ -63,6 +63,7 @@ def activity_functions(
         invoices.modify_invoice,
         invoices.adjust_installments,
         invoices.extend_expiry,
+        invoices.reconcile_live_payments,
         invoices.expire_gateway_payment,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,

@@ -69,6 +69,8 @@ from gateways.base import (
     PaymentGateway,
     PaymentItem,
     PaymentRequest,
+    PaymentState,
+    WebhookEvent,
 )
 from workflows.contracts import (
     AdjustInput,
@@ -704,6 +706,53 @@ class InvoiceActivities:
                 extra={"invoice_id": invoice.id, "expires_at": new_expiry.isoformat()},
             )
             return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))
+
+    @activity.defn
+    async def reconcile_live_payments(self, inp: LoadInvoiceInput) -> list[PaymentEvent]:
+        """Payments the gateway took but whose webhooks never reached us (every delivery
+        failed): asked of the gateway before the invoice expires, and returned as ordinary
+        paid events, de-duplicated like webhooks by gateway transaction id."""
+        async with self._sessions() as session:
+            invoice = await repo.get_invoice(session, inp.tenant_id, inp.invoice_id)
+            if invoice is None:
+                return []
+            gateway_name = await repo.gateway_name(session, invoice.gateway_id)
+            links = await repo.live_payments(session, inp.tenant_id, inp.invoice_id)
+        gateway = self._gateway(gateway_name)
+        found: list[PaymentEvent] = []
+        for link in links:
+            try:
+                status = await gateway.get_status(link.reference)
+            except GatewayRejected:
+                continue  # unknown to the gateway yet (e.g. a Snap order never opened)
+            if status.state != PaymentState.PAID or not status.paid_amount:
+                continue
+            transaction_id = status.gateway_transaction_id or link.reference
+            logger.warning(
+                "payment %s found paid at %s without a webhook",
+                link.reference,
+                gateway_name,
+                extra={"invoice_id": inp.invoice_id, "amount": str(status.paid_amount)},
+            )
+            found.append(
+                PaymentEvent(
+                    event=WebhookEvent(
+                        gateway=status.gateway,
+                        kind=EventKind.PAID,
+                        event_id=f"{transaction_id}:reconciled",
+                        gateway_transaction_id=transaction_id,
+                        reference=link.reference,
+                        merchant_reference=status.merchant_reference or link.merchant_reference,
+                        invoice_id=inp.invoice_id,
+                        installment_number=link.installment_number,
+                        amount=status.paid_amount,
+                        currency=status.currency,
+                        occurred_at=status.paid_at or utcnow(),
+                        raw=status.raw,
+                    )
+                )
+            )
+        return found
 
     @activity.defn
     async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:

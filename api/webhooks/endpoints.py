@@ -26,6 +26,7 @@ from api.errors import (
     error_response,
     responses,
 )
+from api.invoices.service import START_TIMEOUT
 from api.metrics import WEBHOOKS
 from api.pagination import Page, PageDep
 from db.engine import SessionFactory, transaction
@@ -148,6 +149,7 @@ async def receive_webhook(
             task_queue=services.settings.temporal_task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            rpc_timeout=START_TIMEOUT,
         )
     except WorkflowAlreadyStartedError:
         WEBHOOKS.labels(gateway, "duplicate").inc()
@@ -271,6 +273,7 @@ async def retry_failed_webhook(
             task_queue=services.settings.temporal_task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            rpc_timeout=START_TIMEOUT,
         )
 
     try:

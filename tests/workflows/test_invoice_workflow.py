@@ -397,3 +397,35 @@ async def test_extend_expiry_rearms_the_timer(
         assert (await handle.result()).status == "expired"
         assert earlier.status == WorkflowExecutionStatus.RUNNING
         await keep_history(handle, "invoice-expiry-extended")
+
+
+# --- reconciliation before expiry ------------------------------------------------------------
+
+
+async def test_a_payment_whose_webhooks_never_arrived_is_applied_before_expiry(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    control: httpx.AsyncClient,
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """The sandbox's webhooks go to a port nobody listens on (as if every delivery failed and
+    the gateway gave up): at its expiry the workflow asks the gateway, finds the payment, and
+    applies it instead of expiring a paid invoice."""
+    created = await create_invoice(sessions, tenant_id, expires_in=timedelta(hours=2))
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await start_invoice_workflow(env.client, created, task_queue)
+        link = await handle.execute_update(
+            InvoiceWorkflow.initiate_payment, InitiatePaymentRequest()
+        )
+        paid = await control.post(f"/_sandbox/payments/{link.gateway_reference}/pay", json={})
+        assert paid.status_code == 200, paid.text
+        await env.sleep(timedelta(hours=2, minutes=1))
+        outcome = await handle.result()
+        assert outcome.status == "fully_paid"
+        await keep_history(handle, "invoice-paid-found-by-reconciliation")
+    invoice = await invoice_row(sessions, tenant_id, created.invoice_id)
+    assert (invoice.status, invoice.amount_paid) == ("fully_paid", created.total)
+    transactions = await paid_transactions(sessions, tenant_id, created.invoice_id)
+    assert [(t.amount, t.status) for t in transactions] == [(created.total, "paid")]
