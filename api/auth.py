@@ -209,7 +209,8 @@ class ApiKeyAuthenticator:
                     )
                 ).scalar_one_or_none()
         matched_hash: str | None = None
-        if row is not None:
+        # A revoked key is refused without hashing: a flood of revoked keys costs nothing.
+        if row is not None and row.status == "active":
             candidate: str | None = (
                 row.key_hash if row.key_prefix == prefix else row.previous_key_hash
             )

@@ -138,6 +138,7 @@ class Timing:
             "calls": len(self.samples),
             f"mean_{unit}": round(self.mean * scale, 3),
             f"p50_{unit}": round(self.pct(50) * scale, 3),
+            f"p95_{unit}": round(self.pct(95) * scale, 3),
             f"p99_{unit}": round(self.pct(99) * scale, 3),
             f"max_{unit}": round(max(self.samples, default=0.0) * scale, 3),
         }
@@ -182,3 +183,74 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.1f}"
     return str(value)
+
+
+@dataclass
+class OpenLoopResult:
+    """Requests sent on a fixed schedule (open loop). Each latency runs from the request's
+    *scheduled* send time to its answer, so a stall of the server or of this client shows up
+    as latency instead of silently lowering the send rate (no coordinated omission)."""
+
+    load: LoadResult
+    target_rate: float
+    duration_s: float
+    send_lags: list[float] = field(default_factory=list)  # actual send - scheduled send
+    send_window_s: float = 0.0
+
+    @property
+    def achieved_send_rate(self) -> float:
+        return len(self.send_lags) / self.send_window_s if self.send_window_s else 0.0
+
+    def figures(self) -> dict[str, Any]:
+        lags = sorted(self.send_lags)
+        return {
+            "target_rate_rps": round(self.target_rate, 2),
+            "duration_s": round(self.duration_s, 2),
+            "achieved_send_rate_rps": round(self.achieved_send_rate, 2),
+            "completion_rate_rps": round(self.load.throughput, 2),
+            "send_lag_p50_ms": round(percentile(lags, 50) * 1000, 3),
+            "send_lag_p99_ms": round(percentile(lags, 99) * 1000, 3),
+            "send_lag_max_ms": round(max(lags, default=0.0) * 1000, 3),
+            **self.load.figures(),
+        }
+
+
+async def open_loop(
+    label: str,
+    rate: float,
+    duration: float,
+    call: Callable[[int], Awaitable[int]],
+) -> OpenLoopResult:
+    """`call(i)` (returns a status; 0 on an exception) started at t0 + i/rate for `duration`
+    seconds, whether or not earlier calls have answered."""
+    count = max(1, int(rate * duration))
+    load = LoadResult(label=label, concurrency=0)
+    result = OpenLoopResult(load=load, target_rate=rate, duration_s=duration)
+    in_flight: set[asyncio.Task[None]] = set()
+    peak = 0
+
+    async def one(index: int, scheduled: float) -> None:
+        try:
+            status = await call(index)
+        except Exception:
+            status = 0
+        load.latencies.append(time.perf_counter() - scheduled)
+        load.statuses[status] += 1
+
+    t0 = time.perf_counter() + 0.05
+    for index in range(count):
+        scheduled = t0 + index / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        result.send_lags.append(time.perf_counter() - scheduled)
+        task = asyncio.create_task(one(index, scheduled))
+        in_flight.add(task)
+        task.add_done_callback(in_flight.discard)
+        peak = max(peak, len(in_flight))
+    result.send_window_s = time.perf_counter() - t0
+    if in_flight:
+        await asyncio.gather(*in_flight)
+    load.elapsed = time.perf_counter() - t0
+    load.concurrency = peak  # the most requests outstanding at once
+    return result

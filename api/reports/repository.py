@@ -71,18 +71,24 @@ async def tax_breakdown(
 async def fee_breakdown(
     session: AsyncSession, tenant_id: str, start: datetime, end: datetime
 ) -> list[dict[str, Any]]:
+    # Grouped by gateway id over the tenant's invoices only (no join: a join let the planner
+    # start from gateway_configs and scan every tenant's invoices); names come from the
+    # two-row gateway table.
     stmt = (
         select(
             Invoice.currency,
-            GatewayConfig.name.label("gateway"),
+            Invoice.gateway_id,
             func.sum(Invoice.service_fee).label("amount"),
         )
-        .join(GatewayConfig, GatewayConfig.id == Invoice.gateway_id)
         .where(*_in_range(tenant_id, start, end))
-        .group_by(Invoice.currency, GatewayConfig.name)
-        .order_by(Invoice.currency, GatewayConfig.name)
+        .group_by(Invoice.currency, Invoice.gateway_id)
     )
-    return [dict(row._mapping) for row in await session.execute(stmt)]
+    names = dict((await session.execute(select(GatewayConfig.id, GatewayConfig.name))).all())
+    rows = [
+        {"currency": row.currency, "gateway": names[row.gateway_id], "amount": row.amount}
+        for row in await session.execute(stmt)
+    ]
+    return sorted(rows, key=lambda r: (r["currency"], r["gateway"]))
 
 
 def zero_if_none(value: Decimal | None) -> Decimal:
