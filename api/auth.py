@@ -31,6 +31,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select
 
+from api.metrics import API_KEY_VERIFICATIONS
 from db.engine import SessionFactory, transaction
 from db.models import ApiKey, ApiKeyAuditLog
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
@@ -129,8 +130,16 @@ class ApiKeyAuthenticator:
         # One verification per key at a time: a burst of requests with a new key hashes once.
         lock = self._locks.setdefault(digest, asyncio.Lock())
         async with lock:
-            principal = await self._verify(raw, digest, ip_address)
-        self._locks.pop(digest, None)
+            # Whoever held the lock before us may have just verified this very key.
+            cached = self._verified.get(digest)
+            if cached is not None and await self._still_valid(cached, time.monotonic()):
+                principal: Principal | None = cached.principal
+            elif digest in self._rejected:
+                principal = None
+            else:
+                principal = await self._verify(raw, digest, ip_address)
+        if not lock.locked():
+            self._locks.pop(digest, None)
         if principal is not None:
             await self._audit_use(principal, ip_address)
         return principal
@@ -216,6 +225,7 @@ class ApiKeyAuthenticator:
             )
             if candidate:
                 verified: bool = await asyncio.to_thread(verify_argon2, candidate, raw)
+                API_KEY_VERIFICATIONS.labels("ok" if verified else "mismatch").inc()
                 matched_hash = candidate if verified else None
         valid, grace = self._match_row(row, matched_hash) if matched_hash else (False, None)
         if not valid or row is None or matched_hash is None:

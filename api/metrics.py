@@ -37,3 +37,9 @@ GATEWAY_LATENCY = Histogram(
 INVOICE_TRANSITIONS = Counter(
     "paytrust_invoice_transitions_total", "Invoice status transitions", ["from_status", "to_status"]
 )
+
+API_KEY_VERIFICATIONS = Counter(
+    "paytrust_api_key_verifications_total",
+    "argon2 verifications of API keys (a cache miss; cached requests do not hash)",
+    ["outcome"],
+)

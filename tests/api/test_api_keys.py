@@ -198,3 +198,18 @@ async def test_used_audit_is_written_at_most_once_a_minute(client, admin_headers
         assert (await client.get("/gateways", headers=merchant["headers"])).status_code == 200
     ops = await audit_ops(client, admin_headers, merchant["id"])
     assert ops.count("used") == 1
+
+
+async def test_a_burst_of_requests_with_a_new_key_hashes_once(client, merchant):
+    """50 concurrent first requests with a fresh key: one argon2 verification, not 50."""
+    import asyncio
+
+    from api.metrics import API_KEY_VERIFICATIONS
+
+    verified = API_KEY_VERIFICATIONS.labels("ok")
+    before = verified._value.get()
+    responses = await asyncio.gather(
+        *[client.get("/gateways", headers=merchant["headers"]) for _ in range(50)]
+    )
+    assert all(r.status_code == 200 for r in responses)
+    assert verified._value.get() - before == 1
