@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -145,6 +145,3 @@ def plan_invoice(
         expires_at=resolved_expiry,
     )
 
-
-def json_metadata(value: dict[str, Any] | None) -> dict[str, Any]:
-    return dict(value or {})

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_serializer
 
-from domain.drafts import AmountIn, InstallmentsIn, LineItemIn
+from domain.drafts import InstallmentsIn, LineItemIn
 from domain.timeutil import iso_utc
 
 
@@ -198,5 +198,3 @@ class InstallmentList(BaseModel):
     invoice_id: int
     data: list[InstallmentOut]
 
-
-__all__ = ["AmountIn", "InstallmentsIn", "LineItemIn"]

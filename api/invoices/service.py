@@ -37,7 +37,7 @@ from api.invoices.schemas import (
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.models import InstallmentSchedule, Invoice, InvoiceAuditLog, LineItem
-from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
+from domain.drafts import plan_invoice
 from domain.money import Currency, format_amount, parse_currency
 from domain.status import InvoiceStatus, ensure_supplementary_parent
 from domain.timeutil import utcnow
@@ -334,5 +334,3 @@ def payment_out(link: PaymentLink) -> PaymentOut:
         expires_at=link.expires_at,
     )
 
-
-__all__ = ["InstallmentsIn", "LineItemIn", "create_invoice", "run_update"]

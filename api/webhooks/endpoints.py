@@ -23,7 +23,6 @@ from api.errors import (
     NotFound,
     RateLimited,
     Unauthorized,
-    error_response,
     responses,
 )
 from api.invoices.service import START_TIMEOUT
@@ -295,5 +294,3 @@ async def retry_failed_webhook(
     WEBHOOKS.labels(row.gateway, "replayed").inc()
     return WebhookAccepted(status="accepted", event_id=event.event_id)
 
-
-__all__ = ["error_response", "router"]
