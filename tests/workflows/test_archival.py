@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
+from activities.archival import COLUMNS
 from db import invoices as repo
 from db.engine import SessionFactory, transaction
 from db.models import ArchiveTransaction, PaymentTransaction
@@ -146,28 +147,7 @@ async def test_a_crash_between_copy_and_delete_duplicates_nothing(
         assert row is not None
         session.add(
             ArchiveTransaction(
-                **{
-                    c: getattr(row, c)
-                    for c in (
-                        "id",
-                        "tenant_id",
-                        "invoice_id",
-                        "installment_number",
-                        "gateway_id",
-                        "gateway_transaction_id",
-                        "gateway_reference",
-                        "amount",
-                        "currency",
-                        "status",
-                        "expected_amount",
-                        "overpayment_amount",
-                        "refunded_amount",
-                        "failure_reason",
-                        "paid_at",
-                        "created_at",
-                        "updated_at",
-                    )
-                },
+                **{c: getattr(row, c) for c in COLUMNS},
             )
         )
     async with running_worker(env, sessions, gateways, task_queue):
