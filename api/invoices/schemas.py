@@ -197,4 +197,3 @@ class RefundList(BaseModel):
 class InstallmentList(BaseModel):
     invoice_id: int
     data: list[InstallmentOut]
-

@@ -333,4 +333,3 @@ def payment_out(link: PaymentLink) -> PaymentOut:
         payment_url=link.payment_url,
         expires_at=link.expires_at,
     )
-

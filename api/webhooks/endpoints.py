@@ -7,7 +7,7 @@ import hashlib
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
@@ -15,8 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api.auth import Principal, admin_key_matches
-from api.deps import ServicesDep, SessionDep, admin_key_header, api_key_header, client_ip
+from api.auth import Principal
+from api.deps import (
+    AdminDep,
+    ServicesDep,
+    SessionDep,
+    admin_key_header,
+    api_key_header,
+    client_ip,
+    get_principal,
+    require_admin,
+)
 from api.errors import (
     BusinessRuleError,
     Conflict,
@@ -112,27 +121,24 @@ async def receive_webhook(
     try:
         client.verify_webhook(request.headers, body)
         event = client.parse_webhook(body)
-    except WebhookAuthError as exc:
+    except (WebhookAuthError, WebhookPayloadError) as exc:
+        unverified = isinstance(exc, WebhookAuthError)
+        WEBHOOKS.labels(gateway, "unauthorized" if unverified else "malformed").inc()
+        # Throttled per source address before any write, so they cannot flood the database.
         decision = await services.limiter.hit(
             f"webhook-unverified:{client_ip(request)}",
             services.settings.webhook_unverified_per_minute,
         )
-        WEBHOOKS.labels(gateway, "unauthorized").inc()
         if not decision.allowed:
-            raise RateLimited("Too many unverified webhooks", headers=decision.headers()) from None
-        await _record_rejected(services.sessions, gateway, "unverified", body, str(exc))
-        raise Unauthorized(
-            "Webhook signature or token is invalid", code="invalid_signature"
-        ) from None
-    except WebhookPayloadError as exc:
-        decision = await services.limiter.hit(
-            f"webhook-unverified:{client_ip(request)}",
-            services.settings.webhook_unverified_per_minute,
-        )
-        WEBHOOKS.labels(gateway, "malformed").inc()
-        if not decision.allowed:
-            raise RateLimited("Too many malformed webhooks", headers=decision.headers()) from None
-        await _record_rejected(services.sessions, gateway, "malformed", body, str(exc))
+            raise RateLimited(
+                "Too many rejected webhooks from this address", headers=decision.headers()
+            ) from None
+        kind = "unverified" if unverified else "malformed"
+        await _record_rejected(services.sessions, gateway, kind, body, str(exc))
+        if unverified:
+            raise Unauthorized(
+                "Webhook signature or token is invalid", code="invalid_signature"
+            ) from None
         raise BusinessRuleError(f"Malformed webhook: {exc}", code="malformed_webhook") from None
     temporal = await services.temporal()
     try:
@@ -170,21 +176,17 @@ class FailedWebhook(BaseModel):
 
 async def merchant_or_admin(
     request: Request,
+    response: Response,
     services: ServicesDep,
     api_key: Annotated[str | None, Depends(api_key_header)],
     admin_key: Annotated[str | None, Depends(admin_key_header)],
 ) -> Principal | None:
-    """A merchant (their own events) or the admin (every event: None)."""
+    """A merchant (their own events, authenticated and rate-limited like every merchant
+    call) or the admin (every event: None)."""
     if admin_key is not None:
-        if admin_key_matches(admin_key, services.settings.admin_api_key.get_secret_value()):
-            return None
-        raise Unauthorized("Missing or invalid admin key", code="invalid_admin_key")
-    if not api_key:
-        raise Unauthorized("Missing X-API-Key header", code="missing_api_key")
-    principal = await services.authenticator.authenticate(api_key, ip_address=client_ip(request))
-    if principal is None:
-        raise Unauthorized("Invalid API key", code="invalid_api_key")
-    return principal
+        await require_admin(services, admin_key)  # 401 unless it is the admin key
+        return None
+    return await get_principal(request, response, services, api_key)
 
 
 @router.get("/webhooks/failed", response_model=Page[FailedWebhook], responses=responses(401, 422))
@@ -243,11 +245,9 @@ async def retry_failed_webhook(
     webhook_event_id: int,
     session: SessionDep,
     services: ServicesDep,
-    admin_key: Annotated[str | None, Depends(admin_key_header)],
+    _: AdminDep,
 ) -> WebhookAccepted:
     """Replay a permanently failed event (admin). Its workflow runs again under the same id."""
-    if not admin_key_matches(admin_key, services.settings.admin_api_key.get_secret_value()):
-        raise Unauthorized("Missing or invalid admin key", code="invalid_admin_key")
     row = await session.get(WebhookEvent, webhook_event_id, with_for_update=True)
     if row is None:
         raise NotFound(f"Webhook event {webhook_event_id} not found")
@@ -293,4 +293,3 @@ async def retry_failed_webhook(
     row.status = "received"
     WEBHOOKS.labels(row.gateway, "replayed").inc()
     return WebhookAccepted(status="accepted", event_id=event.event_id)
-
