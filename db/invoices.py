@@ -3,8 +3,9 @@ and filters by it; another tenant's invoice is indistinguishable from a missing 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,8 @@ from db.models import (
 from domain.money import Currency, quantize
 from domain.timeutil import ensure_utc
 from workflows.contracts import InstallmentSnapshot, InvoiceSnapshot
+
+RowT = TypeVar("RowT", LineItem, InstallmentSchedule)
 
 
 async def get_invoice(
@@ -68,31 +71,19 @@ async def list_invoices(
 
 
 async def line_items(session: AsyncSession, tenant_id: str, invoice_id: int) -> list[LineItem]:
-    stmt = (
-        select(LineItem)
-        .where(LineItem.tenant_id == tenant_id, LineItem.invoice_id == invoice_id)
-        .order_by(LineItem.position)
-    )
-    return list((await session.execute(stmt)).scalars().all())
+    return (await line_items_by_invoice(session, tenant_id, [invoice_id])).get(invoice_id, [])
 
 
 async def installments(
     session: AsyncSession, tenant_id: str, invoice_id: int
 ) -> list[InstallmentSchedule]:
-    stmt = (
-        select(InstallmentSchedule)
-        .where(
-            InstallmentSchedule.tenant_id == tenant_id,
-            InstallmentSchedule.invoice_id == invoice_id,
-        )
-        .order_by(InstallmentSchedule.number)
-    )
-    return list((await session.execute(stmt)).scalars().all())
+    return (await installments_by_invoice(session, tenant_id, [invoice_id])).get(invoice_id, [])
 
 
 async def installments_by_invoice(
     session: AsyncSession, tenant_id: str, invoice_ids: Sequence[int]
 ) -> dict[int, list[InstallmentSchedule]]:
+    """The schedules of several invoices in one query (lists render without N+1)."""
     if not invoice_ids:
         return {}
     stmt = (
@@ -103,15 +94,13 @@ async def installments_by_invoice(
         )
         .order_by(InstallmentSchedule.invoice_id, InstallmentSchedule.number)
     )
-    grouped: dict[int, list[InstallmentSchedule]] = {}
-    for row in (await session.execute(stmt)).scalars():
-        grouped.setdefault(row.invoice_id, []).append(row)
-    return grouped
+    return _grouped((await session.execute(stmt)).scalars())
 
 
 async def line_items_by_invoice(
     session: AsyncSession, tenant_id: str, invoice_ids: Sequence[int]
 ) -> dict[int, list[LineItem]]:
+    """The lines of several invoices in one query, in their order."""
     if not invoice_ids:
         return {}
     stmt = (
@@ -119,8 +108,12 @@ async def line_items_by_invoice(
         .where(LineItem.tenant_id == tenant_id, LineItem.invoice_id.in_(invoice_ids))
         .order_by(LineItem.invoice_id, LineItem.position)
     )
-    grouped: dict[int, list[LineItem]] = {}
-    for row in (await session.execute(stmt)).scalars():
+    return _grouped((await session.execute(stmt)).scalars())
+
+
+def _grouped(rows: Iterable[RowT]) -> dict[int, list[RowT]]:
+    grouped: dict[int, list[RowT]] = {}
+    for row in rows:
         grouped.setdefault(row.invoice_id, []).append(row)
     return grouped
 
