@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     midtrans_snap_base_url: str = "http://127.0.0.1:8090"
     midtrans_api_base_url: str = "http://127.0.0.1:8090"
     midtrans_server_key: SecretStr = SecretStr("SB-Mid-server-sandbox-key")
+    # Worker: payment sync asks the gateway about live, unpaid links at +1 min, +5 min,
+    # +15 min, +1 h, then every 6 h (domain/payment_sync.py); this factor compresses that
+    # schedule for tests and benchmarks (0.01: the first check after 0.6 s). Keep 1 in production.
+    payment_sync_scale: float = Field(default=1.0, gt=0, le=1.0)
+    # Api: POST /invoices/{id}/sync calls allowed per invoice per minute.
+    sync_per_invoice_per_minute: int = Field(default=6, ge=1)
 
     # Worker metrics for Prometheus: the Temporal SDK's (temporal_*) and the worker's own
     # (paytrust_*: webhook processing, gateway calls, invoice transitions). Off unless set.

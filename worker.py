@@ -42,7 +42,12 @@ def workflow_classes() -> Sequence[type]:
 
 
 def activity_functions(
-    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+    client: Client,
+    sessions: Any,
+    gateways: dict[str, Any],
+    task_queue: str,
+    *,
+    payment_sync_scale: float = 1.0,
 ) -> list[Any]:
     """Activities are bound methods of objects that receive their dependencies."""
     from activities.archival import ArchivalActivities
@@ -50,7 +55,7 @@ def activity_functions(
     from activities.maintenance import MaintenanceActivities
     from activities.webhooks import WebhookActivities
 
-    invoices = InvoiceActivities(sessions, gateways)
+    invoices = InvoiceActivities(sessions, gateways, sync_scale=payment_sync_scale)
     webhooks = WebhookActivities(sessions, client, task_queue)
     maintenance = MaintenanceActivities(sessions)
     archival = ArchivalActivities(sessions)
@@ -64,6 +69,7 @@ def activity_functions(
         invoices.adjust_installments,
         invoices.extend_expiry,
         invoices.reconcile_live_payments,
+        invoices.sync_live_payments,
         invoices.expire_gateway_payment,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,
@@ -74,7 +80,12 @@ def activity_functions(
 
 
 def build_worker(
-    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+    client: Client,
+    sessions: Any,
+    gateways: dict[str, Any],
+    task_queue: str,
+    *,
+    payment_sync_scale: float = 1.0,
 ) -> Worker:
     from logsetup import ActivityLogContextInterceptor
 
@@ -82,7 +93,9 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=workflow_classes(),
-        activities=activity_functions(client, sessions, gateways, task_queue),
+        activities=activity_functions(
+            client, sessions, gateways, task_queue, payment_sync_scale=payment_sync_scale
+        ),
         graceful_shutdown_timeout=timedelta(seconds=20),
         # Log lines of activities carry their invoice / tenant (read from the input).
         interceptors=[ActivityLogContextInterceptor()],
@@ -139,7 +152,13 @@ async def run(settings: Settings) -> None:
     setup_telemetry(settings)
     client = await connect_temporal(settings)
     await ensure_schedules(client, settings.temporal_task_queue)
-    worker = build_worker(client, sessions, gateways, settings.temporal_task_queue)
+    worker = build_worker(
+        client,
+        sessions,
+        gateways,
+        settings.temporal_task_queue,
+        payment_sync_scale=settings.payment_sync_scale,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -20,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from api.metrics import GATEWAY_CALLS, GATEWAY_LATENCY, INVOICE_TRANSITIONS
+from api.metrics import GATEWAY_CALLS, GATEWAY_LATENCY, INVOICE_TRANSITIONS, PAYMENTS_APPLIED
 from db import invoices as repo
 from db.drafting import write_lines_and_schedule
 from db.engine import SessionFactory, transaction
@@ -47,6 +49,7 @@ from domain.installments import (
     whole_invoice,
 )
 from domain.money import MoneyError, parse_currency, quantize
+from domain.payment_sync import earliest, next_sync_at
 from domain.status import (
     EXPIRABLE_STATUSES,
     FINAL_STATUSES,
@@ -87,6 +90,8 @@ from workflows.contracts import (
     PaymentEvent,
     PaymentLink,
     PaymentLinkResult,
+    SyncInput,
+    SyncResult,
 )
 
 logger = logging.getLogger("paytrust.activities.invoices")
@@ -151,9 +156,17 @@ async def _locked_schedule(session: AsyncSession, invoice: Invoice) -> list[Inst
 class InvoiceActivities:
     """Registered in the worker as bound methods; dependencies come in through `__init__`."""
 
-    def __init__(self, sessions: SessionFactory, gateways: dict[str, PaymentGateway]) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        gateways: dict[str, PaymentGateway],
+        *,
+        sync_scale: float = 1.0,
+    ) -> None:
         self._sessions = sessions
         self._gateways = gateways
+        # PAYMENT_SYNC_SCALE: compresses the payment-sync schedule (tests, benchmarks).
+        self._sync_scale = sync_scale
 
     def _gateway(self, name: str) -> PaymentGateway:
         gateway = self._gateways.get(name)
@@ -236,6 +249,8 @@ class InvoiceActivities:
                 },
             )
         created = await self._create_at_gateway(gateway_name, request)
+        # Payment sync counts from here, on the workflow's clock (domain/payment_sync.py).
+        issued_at = ensure_utc(inp.as_of) if inp.as_of is not None else utcnow()
         async with transaction(self._sessions) as session:
             invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
             existing = (
@@ -260,6 +275,7 @@ class InvoiceActivities:
                     currency=created.currency.value,
                     status="live",
                     expires_at=to_naive_utc(created.expires_at),
+                    created_at=to_naive_utc(issued_at),
                 )
                 session.add(existing)
             try:
@@ -277,7 +293,13 @@ class InvoiceActivities:
                         row.status = "pending"
             await session.flush()
             link = _link(invoice, existing, gateway_name, reused=False)
-            return PaymentLinkResult(link=link, snapshot=await repo.load_snapshot(session, invoice))
+            return PaymentLinkResult(
+                link=link,
+                snapshot=await repo.load_snapshot(session, invoice),
+                next_sync_at=next_sync_at(
+                    issued_at, ensure_utc(created.expires_at), issued_at, self._sync_scale
+                ),
+            )
 
     async def _payment_target(
         self, session: AsyncSession, invoice: Invoice, requested: int | None
@@ -352,12 +374,16 @@ class InvoiceActivities:
                 result = ("ignored", None, f"{event.kind} events do not change the invoice")
             await session.flush()
             outcome, transaction_id, message = result
-            return ApplyResult(
+            applied = ApplyResult(
                 outcome=outcome,
                 snapshot=await repo.load_snapshot(session, invoice),
                 transaction_id=transaction_id,
                 message=message,
             )
+        if applied.outcome == "applied" and event.kind == EventKind.PAID:
+            # Counted once committed: how the payment reached us (alert: sync finds > 5%).
+            PAYMENTS_APPLIED.labels(str(event.gateway), inp.payment.source).inc()
+        return applied
 
     async def _apply_paid(
         self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
@@ -711,35 +737,91 @@ class InvoiceActivities:
     async def reconcile_live_payments(self, inp: LoadInvoiceInput) -> list[PaymentEvent]:
         """Payments the gateway took but whose webhooks never reached us (every delivery
         failed): asked of the gateway before the invoice expires, and returned as ordinary
-        paid events, de-duplicated like webhooks by gateway transaction id."""
+        paid events, de-duplicated like webhooks by gateway transaction id. A gateway that
+        cannot be reached fails the activity (the workflow retries, then expires anyway)."""
+        check = await self._check_live_links(inp, "reconciliation", tolerate_outage=False)
+        return check.events
+
+    @activity.defn
+    async def sync_live_payments(self, inp: SyncInput) -> SyncResult:
+        """Payment sync (domain/payment_sync.py): ask the gateway about every live, unpaid
+        link now, return what it took as ordinary paid events (the same de-duplication key as
+        the notification, so whichever comes second changes nothing), and when the next
+        scheduled check is due. A gateway that cannot be reached is not an error here: the
+        link is listed as unreachable and checked again at its next slot."""
+        check = await self._check_live_links(
+            LoadInvoiceInput(invoice_id=inp.invoice_id, tenant_id=inp.tenant_id),
+            "sync",
+            tolerate_outage=True,
+        )
+        paid = {payment.event.reference for payment in check.events}
+        due = earliest(
+            next_sync_at(
+                ensure_utc(link.created_at),
+                ensure_utc(link.expires_at),
+                ensure_utc(inp.as_of),
+                self._sync_scale,
+            )
+            for link in check.links
+            if link.reference not in paid
+        )
+        return SyncResult(events=check.events, unreachable=check.unreachable, next_sync_at=due)
+
+    async def _check_live_links(
+        self, inp: LoadInvoiceInput, source: PaymentSource, *, tolerate_outage: bool
+    ) -> _LiveLinkCheck:
         async with self._sessions() as session:
             invoice = await repo.get_invoice(session, inp.tenant_id, inp.invoice_id)
             if invoice is None:
-                return []
+                return _LiveLinkCheck()
             gateway_name = await repo.gateway_name(session, invoice.gateway_id)
             links = await repo.live_payments(session, inp.tenant_id, inp.invoice_id)
+        if not links:
+            return _LiveLinkCheck()
         gateway = self._gateway(gateway_name)
-        found: list[PaymentEvent] = []
+        check = _LiveLinkCheck(links=links)
         for link in links:
+            started = time.perf_counter()
             try:
                 status = await gateway.get_status(link.reference)
             except GatewayRejected:
+                GATEWAY_CALLS.labels(gateway_name, "get_status", "rejected").inc()
                 continue  # unknown to the gateway yet (e.g. a Snap order never opened)
+            except GatewayError as exc:
+                GATEWAY_CALLS.labels(gateway_name, "get_status", "error").inc()
+                if not tolerate_outage:
+                    raise
+                logger.warning(
+                    "could not ask %s about %s: %s",
+                    gateway_name,
+                    link.reference,
+                    exc,
+                    extra={"invoice_id": inp.invoice_id},
+                )
+                check.unreachable.append(link.reference)
+                continue
+            finally:
+                GATEWAY_LATENCY.labels(gateway_name, "get_status").observe(
+                    time.perf_counter() - started
+                )
+            GATEWAY_CALLS.labels(gateway_name, "get_status", "ok").inc()
             if status.state != PaymentState.PAID or not status.paid_amount:
                 continue
             transaction_id = status.gateway_transaction_id or link.reference
             logger.warning(
-                "payment %s found paid at %s without a webhook",
+                "payment %s found paid at %s by %s",
                 link.reference,
                 gateway_name,
+                source,
                 extra={"invoice_id": inp.invoice_id, "amount": str(status.paid_amount)},
             )
-            found.append(
+            check.events.append(
                 PaymentEvent(
+                    source=source,
                     event=WebhookEvent(
                         gateway=status.gateway,
                         kind=EventKind.PAID,
-                        event_id=f"{transaction_id}:reconciled",
+                        event_id=f"{transaction_id}:{_EVENT_SUFFIX[source]}",
                         gateway_transaction_id=transaction_id,
                         reference=link.reference,
                         merchant_reference=status.merchant_reference or link.merchant_reference,
@@ -749,10 +831,10 @@ class InvoiceActivities:
                         currency=status.currency,
                         occurred_at=status.paid_at or utcnow(),
                         raw=status.raw,
-                    )
+                    ),
                 )
             )
-        return found
+        return check
 
     @activity.defn
     async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:
@@ -871,3 +953,16 @@ async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
     invoice.updated_at = to_naive_utc(utcnow())
     await write_lines_and_schedule(session, invoice, plan)
     return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))
+
+
+PaymentSource = Literal["notification", "sync", "reconciliation"]
+# Event ids of payments found by asking the gateway (logs and traces tell them apart; the
+# transaction is de-duplicated by gateway transaction id whatever the event id).
+_EVENT_SUFFIX: dict[str, str] = {"sync": "synced", "reconciliation": "reconciled"}
+
+
+@dataclass
+class _LiveLinkCheck:
+    links: list[GatewayPayment] = field(default_factory=list)
+    events: list[PaymentEvent] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)

@@ -130,3 +130,21 @@ async def require_admin(
 
 
 AdminDep = Annotated[str, Depends(require_admin)]
+
+
+async def merchant_or_admin(
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    api_key: Annotated[str | None, Depends(api_key_header)],
+    admin_key: Annotated[str | None, Depends(admin_key_header)],
+) -> Principal | None:
+    """A merchant (their own tenant, authenticated and rate-limited like every merchant call)
+    or the admin (every tenant: None)."""
+    if admin_key is not None:
+        await require_admin(services, admin_key)  # 401 unless it is the admin key
+        return None
+    return await get_principal(request, response, services, api_key)
+
+
+MerchantOrAdminDep = Annotated[Principal | None, Depends(merchant_or_admin)]

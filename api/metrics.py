@@ -34,6 +34,14 @@ GATEWAY_CALLS = Counter(
 GATEWAY_LATENCY = Histogram(
     "paytrust_gateway_call_duration_seconds", "Gateway API latency", ["gateway", "operation"]
 )
+# Worker side (activities/invoices.py apply_payment_event): paid events applied, by how they
+# reached us: notification (a gateway webhook), sync (the workflow asked the gateway: the
+# notification was lost or late), reconciliation (asked just before expiry).
+PAYMENTS_APPLIED = Counter(
+    "paytrust_payments_applied_total",
+    "Payments applied to invoices, by gateway and source (notification, sync, reconciliation)",
+    ["gateway", "source"],
+)
 INVOICE_TRANSITIONS = Counter(
     "paytrust_invoice_transitions_total", "Invoice status transitions", ["from_status", "to_status"]
 )

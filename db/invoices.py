@@ -37,6 +37,12 @@ async def get_invoice(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def get_invoice_for_admin(session: AsyncSession, invoice_id: int) -> Invoice | None:
+    """Admin-wide read (the admin key is not a tenant): any tenant's invoice by id."""
+    stmt = select(Invoice).where(Invoice.id == invoice_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def list_invoices(
     session: AsyncSession,
     tenant_id: str,

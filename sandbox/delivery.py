@@ -43,7 +43,7 @@ RETRY_DELAYS: Final[dict[SandboxGateway, tuple[float, ...]]] = {
 # How long each gateway waits for PayTrust's answer.
 DELIVERY_TIMEOUTS: Final[dict[SandboxGateway, float]] = {"xendit": 30.0, "midtrans": 15.0}
 
-DeliveryState = Literal["held", "queued", "retrying", "delivered", "failed"]
+DeliveryState = Literal["dropped", "held", "queued", "retrying", "delivered", "failed"]
 
 
 @dataclass
@@ -156,7 +156,10 @@ class Dispatcher:
             created_at=utcnow(),
         )
         self.log.append(delivery)
-        if self._faults.reorder_next > 0:
+        if self._faults.drop_notifications:
+            delivery.state = "dropped"
+            log.info("webhook %s to %s dropped (drop_notifications fault)", delivery.id, url)
+        elif self._faults.reorder_next > 0:
             delivery.state = "held"
             self._held.append(delivery)
             self._faults.reorder_next -= 1

@@ -1,5 +1,5 @@
 """Faults injected through `POST /_sandbox/faults`: failing API calls, latency, wrong webhook
-signatures and reordered webhook deliveries."""
+signatures, reordered webhook deliveries and notifications that never leave (lost)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ class FaultsRequest(BaseModel):
     webhook_signature: Literal["wrong", "right"] | None = None
     webhook_signature_times: int = Field(default=1, ge=1)
     reorder_next: int | None = Field(default=None, ge=0, le=100)
+    # Every notification is recorded but never sent (as if each delivery were lost): PayTrust
+    # must find the payment by asking (payment sync).
+    drop_notifications: bool | None = None
 
 
 class Faults:
@@ -45,6 +48,7 @@ class Faults:
         self.latency_ms = 0
         self.wrong_signatures = 0
         self.reorder_next = 0
+        self.drop_notifications = False
 
     def apply(self, request: FaultsRequest) -> None:
         """Merge a `POST /_sandbox/faults` body into the faults in force."""
@@ -60,6 +64,8 @@ class Faults:
             self.wrong_signatures = 0
         if request.reorder_next is not None:
             self.reorder_next = request.reorder_next
+        if request.drop_notifications is not None:
+            self.drop_notifications = request.drop_notifications
 
     def clear(self) -> None:
         """Back to a well-behaved gateway (held reordered webhooks are released separately)."""
@@ -67,6 +73,7 @@ class Faults:
         self.latency_ms = 0
         self.wrong_signatures = 0
         self.reorder_next = 0
+        self.drop_notifications = False
 
     def take_call_fault(self, operation: Operation, gateway: SandboxGateway) -> CallFault | None:
         """The fault for this call, if one is due; counts it down."""
@@ -92,4 +99,5 @@ class Faults:
             "latency_ms": self.latency_ms,
             "webhook_signature_wrong_remaining": self.wrong_signatures,
             "reorder_next": self.reorder_next,
+            "drop_notifications": self.drop_notifications,
         }

@@ -66,6 +66,9 @@ class PaymentEvent(BaseModel):
 
     webhook_event_id: int | None = None
     event: WebhookEvent
+    # How PayTrust learnt of it (paytrust_payments_applied_total{source}): a gateway
+    # notification, the workflow's payment sync, or the reconciliation before expiry.
+    source: Literal["notification", "sync", "reconciliation"] = "notification"
 
 
 class InvoiceWorkflowInput(BaseModel):
@@ -79,6 +82,8 @@ class InvoiceWorkflowInput(BaseModel):
     pending_events: list[PaymentEvent] = Field(default_factory=list)
     # Continue-as-new once the history has this many events (Temporal's own suggestion too).
     history_limit: int = 2000
+    # When the workflow next asks the gateway about its live links (payment sync).
+    next_sync_at: datetime | None = None
 
 
 class InvoiceOutcome(BaseModel):
@@ -121,6 +126,9 @@ class CreatePaymentInput(BaseModel):
     tenant_id: str
     installment_number: int | None
     attempt: int
+    # The workflow's clock at initiation: a new link's issue time, from which payment sync
+    # counts (None in histories recorded before payment sync).
+    as_of: datetime | None = None
 
 
 class PaymentLink(BaseModel):
@@ -138,6 +146,29 @@ class PaymentLink(BaseModel):
 class PaymentLinkResult(BaseModel):
     link: PaymentLink
     snapshot: InvoiceSnapshot
+    # The first payment-sync check of the invoice's live links (None in older histories).
+    next_sync_at: datetime | None = None
+
+
+class SyncInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    # The workflow's clock: the schedule is workflow time, not the worker's clock.
+    as_of: datetime
+
+
+class SyncRequest(BaseModel):
+    """POST /invoices/{id}/sync: ask the gateway about every live link now."""
+
+
+class SyncResult(BaseModel):
+    """What the gateway said of the invoice's live links: payments it took (as ordinary paid
+    events, de-duplicated like notifications by gateway transaction id), the links it could not
+    be asked about, and when the next scheduled check is due (None: no live link left)."""
+
+    events: list[PaymentEvent] = Field(default_factory=list)
+    unreachable: list[str] = Field(default_factory=list)
+    next_sync_at: datetime | None = None
 
 
 class CancelRequest(BaseModel):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -48,6 +48,9 @@ with workflow.unsafe.imports_passed_through():
         ModifyInvoiceRequest,
         PaymentEvent,
         PaymentLink,
+        SyncInput,
+        SyncRequest,
+        SyncResult,
     )
     from workflows.search_attributes import invoice_search_attributes, status_update
 
@@ -62,6 +65,7 @@ ORPHAN_CHECKS = 12
 CONFIRM_DELAY = timedelta(seconds=5)
 # workflow.patched ids: behaviour added after histories were recorded (tests/histories).
 RECONCILE_BEFORE_EXPIRY = "reconcile-before-expiry"
+PAYMENT_SYNC = "payment-sync"
 ORPHAN_CHECK_INTERVAL = timedelta(seconds=10)
 DEFAULT_HISTORY_LIMIT = 2000
 DEFERRED_RETRY_INTERVAL = timedelta(minutes=1)
@@ -89,6 +93,8 @@ class InvoiceWorkflow:
         self._orphan = False
         self._background: list[asyncio.Task[None]] = []
         self._input: InvoiceWorkflowInput | None = None
+        # Payment sync: when the live links are next asked about (None: no live link).
+        self._next_sync: datetime | None = None
 
     # --- main loop ---------------------------------------------------------------------------
 
@@ -96,6 +102,7 @@ class InvoiceWorkflow:
     async def run(self, inp: InvoiceWorkflowInput) -> InvoiceOutcome:
         self._input = inp
         self._events = list(inp.pending_events) + self._events
+        self._next_sync = _sooner(self._next_sync, inp.next_sync_at)
         confirming: asyncio.Task[None] | None = None
         if inp.snapshot is not None:
             self._snapshot = inp.snapshot
@@ -132,6 +139,7 @@ class InvoiceWorkflow:
                         confirmed=True,
                         pending_events=self._events + self._deferred,
                         history_limit=inp.history_limit,
+                        next_sync_at=self._next_sync,
                     )
                 )
             timeout: timedelta | None = None
@@ -140,6 +148,13 @@ class InvoiceWorkflow:
                 if timeout <= timedelta(0):
                     await self._expire()
                     continue
+                sync_due = self._sync_due()
+                if sync_due is not None:
+                    until_sync = sync_due - workflow.now()
+                    if until_sync <= timedelta(0):
+                        await self._sync_on_schedule()
+                        continue
+                    timeout = min(timeout, until_sync)
             if self._deferred:
                 # Held-back events get another try now and then even if nothing happens.
                 timeout = min(timeout or DEFERRED_RETRY_INTERVAL, DEFERRED_RETRY_INTERVAL)
@@ -276,6 +291,41 @@ class InvoiceWorkflow:
             workflow.logger.warning("could not reconcile with the gateway: %s", err.cause)
             return []
 
+    def _sync_due(self) -> datetime | None:
+        """The next payment-sync check, for runs that have it (patched in: histories recorded
+        before it replay without these timers)."""
+        if self._next_sync is None or not workflow.patched(PAYMENT_SYNC):
+            return None
+        return self._next_sync
+
+    async def _sync_with_gateway(self) -> SyncResult:
+        """Ask the gateway about every live link (under the lock, so no initiation races the
+        schedule); what it took is queued as ordinary paid events."""
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            result: SyncResult = await workflow.execute_activity_method(
+                InvoiceActivities.sync_live_payments,
+                SyncInput(
+                    invoice_id=snapshot.invoice_id,
+                    tenant_id=snapshot.tenant_id,
+                    as_of=workflow.now(),
+                ),
+                start_to_close_timeout=timedelta(seconds=60),
+                retry_policy=DB_RETRY,
+            )
+            self._next_sync = result.next_sync_at
+            self._events.extend(result.events)
+            return result
+
+    async def _sync_on_schedule(self) -> None:
+        result = await self._sync_with_gateway()
+        if result.events:
+            workflow.logger.warning(
+                "payment sync found %d payment(s) on invoice %s that no notification brought",
+                len(result.events),
+                self._require_snapshot().invoice_id,
+            )
+
     def _expire_at_gateway_later(self, references: list[str]) -> None:
         """Expire stale links at the gateway without holding up the caller or the lock: a
         gateway that is down must not block a cancel or the payments behind it. The workflow
@@ -354,6 +404,7 @@ class InvoiceWorkflow:
                         tenant_id=self._snapshot.tenant_id,
                         installment_number=request.installment_number,
                         attempt=1,
+                        as_of=workflow.now(),
                     ),
                     start_to_close_timeout=timedelta(seconds=30),
                     retry_policy=GATEWAY_RETRY,
@@ -361,6 +412,8 @@ class InvoiceWorkflow:
             except ActivityError as err:
                 raise _business_failure(err) from None
             self._set_snapshot(result.snapshot)
+            if result.next_sync_at is not None and workflow.patched(PAYMENT_SYNC):
+                self._next_sync = _sooner(self._next_sync, result.next_sync_at)
             return result.link
 
     @initiate_payment.validator
@@ -425,6 +478,15 @@ class InvoiceWorkflow:
             raise ApplicationError(
                 f"Cannot extend the expiry of a {snapshot.status} invoice", type="BusinessRule"
             )
+
+    @workflow.update
+    async def sync_payments(self, request: SyncRequest) -> SyncResult:
+        """POST /invoices/{id}/sync: ask the gateway about the live links now and apply what
+        it took before answering (exactly once, like a notification)."""
+        await self._loaded()
+        result = await self._sync_with_gateway()
+        await workflow.wait_condition(lambda: not self._events and not self._lock.locked())
+        return result
 
     @adjust_installments.validator
     def _validate_adjust(self, request: AdjustInstallmentsRequest) -> None:
@@ -503,6 +565,12 @@ class InvoiceWorkflow:
     @workflow.query
     def pending_events(self) -> int:
         return len(self._events)
+
+
+def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return min(a, b)
 
 
 class _Payable:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import PrincipalDep, ServicesDep, SessionDep
-from api.errors import responses
+from api.deps import MerchantOrAdminDep, PrincipalDep, ServicesDep, SessionDep
+from api.errors import RateLimited, responses
 from api.invoices import service
 from api.invoices.schemas import (
     CancelIn,
@@ -146,6 +146,34 @@ async def initiate_payment(
         PaymentLink,
     )
     return service.payment_out(link)
+
+
+@router.post(
+    "/{invoice_id}/sync",
+    response_model=InvoiceOut,
+    responses=responses(400, 401, 404, 429, 503),
+)
+async def sync_invoice(
+    invoice_id: int, session: SessionDep, services: ServicesDep, caller: MerchantOrAdminDep
+) -> InvoiceOut:
+    """Ask the gateway about each live payment link of the invoice now and apply a payment it
+    confirms (exactly once, like a notification), then answer with the invoice. Call it when
+    your customer lands on your success page. The invoice's workflow also does this by itself
+    (about +1 min, +5 min, +15 min, +1 h after a link is made, then every 6 h), so a lost
+    notification delays a payment by a minute. Merchant key (its own invoices) or admin key;
+    rate-limited per invoice (429)."""
+    invoice = await service.require_invoice_for(session, caller, invoice_id)
+    decision = await services.limiter.hit(
+        f"sync:{invoice.id}", services.settings.sync_per_invoice_per_minute
+    )
+    if not decision.allowed:
+        raise RateLimited(
+            "Too many sync requests for this invoice: retry after the window resets",
+            headers=decision.headers(),
+        )
+    await service.sync_payments(await services.temporal(), invoice)
+    await session.refresh(invoice)
+    return await service.render(session, invoice)
 
 
 @router.post(

@@ -39,10 +39,16 @@ from db.drafting import insert_invoice
 from db.models import InstallmentSchedule, Invoice, InvoiceAuditLog, LineItem
 from domain.drafts import plan_invoice
 from domain.money import Currency, format_amount, parse_currency
-from domain.status import InvoiceStatus, ensure_supplementary_parent
+from domain.status import FINAL_STATUSES, InvoiceStatus, ensure_supplementary_parent
 from domain.timeutil import utcnow
 from domain.totals import FeeSchedule
-from workflows.contracts import InvoiceWorkflowInput, PaymentLink, invoice_workflow_id
+from workflows.contracts import (
+    InvoiceWorkflowInput,
+    PaymentLink,
+    SyncRequest,
+    SyncResult,
+    invoice_workflow_id,
+)
 from workflows.search_attributes import invoice_search_attributes
 
 logger = logging.getLogger("paytrust.invoices")
@@ -305,6 +311,34 @@ async def run_update(
             # e.g. the workflow's task is failing or being retried after a worker crash.
             raise ServiceUnavailable("The invoice workflow is not ready; retry shortly") from exc
         raise
+
+
+async def require_invoice_for(
+    session: AsyncSession, caller: Principal | None, invoice_id: int
+) -> Invoice:
+    """The caller's invoice (a merchant: its own tenant's only; the admin: any)."""
+    if caller is not None:
+        return await require_invoice(session, caller.tenant_id, invoice_id)
+    invoice = await repo.get_invoice_for_admin(session, invoice_id)
+    if invoice is None:
+        raise NotFound(f"Invoice {invoice_id} not found")
+    return invoice
+
+
+async def sync_payments(client: Client, invoice: Invoice) -> None:
+    """Ask the gateway about the invoice's live payment links now (the workflow's
+    `sync_payments` update) and let the workflow apply what it took before we answer. A final
+    invoice has no live link: nothing to ask."""
+    if InvoiceStatus(invoice.status) in FINAL_STATUSES:
+        return
+    try:
+        result = await run_update(client, invoice, "sync_payments", SyncRequest(), SyncResult)
+    except BusinessRuleError as exc:
+        if exc.code == "invoice_final":
+            return  # its workflow completed meanwhile: the row says what happened
+        raise
+    if result.unreachable and not result.events:
+        raise ServiceUnavailable("The gateway could not be reached to sync payments; retry")
 
 
 def _update_error(cause: BaseException | None) -> AppError:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
@@ -15,16 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api.auth import Principal
 from api.deps import (
     AdminDep,
+    MerchantOrAdminDep,
     ServicesDep,
     SessionDep,
-    admin_key_header,
-    api_key_header,
     client_ip,
-    get_principal,
-    require_admin,
 )
 from api.errors import (
     BusinessRuleError,
@@ -174,26 +170,11 @@ class FailedWebhook(BaseModel):
     failed_at: str | None
 
 
-async def merchant_or_admin(
-    request: Request,
-    response: Response,
-    services: ServicesDep,
-    api_key: Annotated[str | None, Depends(api_key_header)],
-    admin_key: Annotated[str | None, Depends(admin_key_header)],
-) -> Principal | None:
-    """A merchant (their own events, authenticated and rate-limited like every merchant
-    call) or the admin (every event: None)."""
-    if admin_key is not None:
-        await require_admin(services, admin_key)  # 401 unless it is the admin key
-        return None
-    return await get_principal(request, response, services, api_key)
-
-
 @router.get("/webhooks/failed", response_model=Page[FailedWebhook], responses=responses(401, 422))
 async def list_failed_webhooks(
     session: SessionDep,
     paging: PageDep,
-    caller: Annotated[Principal | None, Depends(merchant_or_admin)],
+    caller: MerchantOrAdminDep,
 ) -> Page[FailedWebhook]:
     """Permanently failed events: a merchant key sees its own, the admin key sees all."""
     conditions = [WebhookEvent.status == "permanently_failed"]
