@@ -45,6 +45,8 @@ async def paid_transactions(shop: Merchant, invoice_id: int) -> list[tuple[str, 
 async def test_sync_applies_a_payment_whose_notification_was_lost(
     shop: Merchant, lost_notifications: None, gateway_id: int, total: Decimal
 ) -> None:
+    gateway = {1: "xendit", 2: "midtrans"}[gateway_id]
+    applied_by_sync = await applied(shop, gateway, "sync")
     invoice = await shop.create(gateway_id=gateway_id)
     link = await shop.pay_link(invoice["id"])
     await shop.sandbox_pay(link["gateway_reference"])
@@ -65,6 +67,16 @@ async def test_sync_applies_a_payment_whose_notification_was_lost(
     again = await sync(shop, invoice["id"])
     assert again.status_code == 200 and again.json()["amount_paid"] == s(total)
     assert await paid_transactions(shop, invoice["id"]) == [("paid", s(total))]
+    assert await applied(shop, gateway, "sync") == applied_by_sync + 1
+
+
+async def applied(shop: Merchant, gateway: str, source: str) -> float:
+    """paytrust_payments_applied_total{gateway, source} (this test process runs the worker,
+    so its counters are the api's /metrics too)."""
+    text = (await shop.client.get("/metrics")).text
+    series = f'paytrust_payments_applied_total{{gateway="{gateway}",source="{source}"}} '
+    line = next((line for line in text.splitlines() if line.startswith(series)), None)
+    return float(line.split()[-1]) if line else 0.0
 
 
 async def test_sync_of_an_unpaid_or_draft_invoice_changes_nothing(shop: Merchant) -> None:

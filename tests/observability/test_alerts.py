@@ -120,6 +120,12 @@ def test_webhook_slo_alert_is_there():
     assert "GatewayErrorRatioHigh" in by_name
 
 
+def test_lost_notifications_alert_compares_sync_with_all_payments() -> None:
+    lost = {rule["alert"]: rule for rule in rules()}["PaymentNotificationsLost"]
+    assert 'paytrust_payments_applied_total{source="sync"}[1h]' in lost["expr"]
+    assert "> 0.05" in lost["expr"]
+
+
 def test_metric_names_in_code_match_the_grep_of_the_sources():
     """The names come from the sources too (api/metrics.py, activities/): a metric defined
     elsewhere than the registry we imported would be caught here."""

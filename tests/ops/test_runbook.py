@@ -513,6 +513,35 @@ def test_schedules(runbook: Runbook, ops_stack: Stack) -> None:
     assert time.monotonic() - started < 30
 
 
+# --- 9. payments found by sync --------------------------------------------------------------
+
+
+def test_sync_an_invoice_whose_notification_was_lost(
+    runbook: Runbook, ops_stack: Stack, merchant: Merchant
+) -> None:
+    faults = f"{ops_stack.sandbox_url}/_sandbox/faults"
+    assert httpx.post(faults, json={"drop_notifications": True}, timeout=10).status_code == 200
+    try:
+        by_api, by_cli = merchant.create(), merchant.create()
+        for invoice in (by_api, by_cli):
+            merchant.sandbox_pay(merchant.pay_link(invoice["id"])["gateway_reference"])
+            assert merchant.get(invoice["id"])["status"] == "pending"
+    finally:
+        httpx.delete(faults, timeout=10)
+    out = json.loads(runbook.run("sync-invoice-api", invoice_id=by_api["id"]).stdout)
+    assert out == {
+        "id": by_api["id"],
+        "status": "fully_paid",
+        "amount_paid": by_api["total"],
+        "amount_due": "0",
+    }
+    result = json.loads(runbook.run("sync-invoice-cli", invoice_id=by_cli["id"]).stdout)
+    assert [event["event"]["amount"] for event in result["events"]] == [by_cli["total"]], result
+    assert merchant.wait_status(by_cli["id"], "fully_paid")["amount_paid"] == by_cli["total"]
+    for invoice in (by_api, by_cli):
+        assert len(merchant.transactions(invoice["id"])) == 1
+
+
 # --- every block ran -------------------------------------------------------------------------
 
 
