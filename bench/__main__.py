@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from bench.context import BenchContext
+from bench.context import PAYMENT_SYNC_SCALE, BenchContext
 from bench.registry import Benchmark, load_all
 from devstack import Ports, Stack
 
@@ -177,7 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         database_url=BENCH_DATABASE_URL,
         admin_api_key="adm_" + secrets.token_urlsafe(36),
         log_dir=data_dir / "logs",
-        extra_env={"RATE_LIMIT_PER_MINUTE": "1000000"},
+        extra_env={
+            "RATE_LIMIT_PER_MINUTE": "1000000",
+            # Payment sync's schedule compressed 50x (first check 1.2 s after a link is made),
+            # so the sync path can be measured (bench/benchmarks/payment_sync.py).
+            "PAYMENT_SYNC_SCALE": str(PAYMENT_SYNC_SCALE),
+        },
     )
     status = 1
     keep = args.keep
