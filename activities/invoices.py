@@ -546,7 +546,7 @@ class InvoiceActivities:
                 gateway_refund_id=refund_id,
                 refund_amount=amount,
                 currency=invoice.currency,
-                refund_reason=event.refund_reason,
+                refund_reason=event.refund_reason[:255] if event.refund_reason else None,
                 refund_timestamp=to_naive_utc(event.occurred_at),
             )
         )

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Path, Request, Response
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from temporalio.client import Client
@@ -19,12 +19,17 @@ from api.errors import ServiceUnavailable, Unauthorized
 from api.ratelimit import RateLimiter
 from config import Settings
 from db.engine import SessionFactory
+from domain.bounds import MAX_ID
 from gateways.base import PaymentGateway
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 logger = logging.getLogger("paytrust.api")
+
+# A resource id in a path: a BIGINT primary key, so anything outside 1..2^63-1 is a 422, not a
+# query the database has to make sense of.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Resource id")]
 
 
 @dataclass

@@ -30,6 +30,7 @@ from typing import Final, Literal, Protocol
 
 from domain.errors import InstallmentError, PaymentError
 from domain.money import (
+    MAX_AMOUNT,
     Currency,
     Money,
     MoneyError,
@@ -211,6 +212,8 @@ def _parse_installment_amount(value: object, currency: Currency, label: str) -> 
         )
     if amount <= 0:
         raise InstallmentError(f"{label}: amount must be greater than zero")
+    if amount > MAX_AMOUNT:
+        raise InstallmentError(f"{label}: amount must be at most {MAX_AMOUNT}")
     return quantize(amount, currency)
 
 

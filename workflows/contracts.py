@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from domain.bounds import AmountIn, BoundedDatetime
 from domain.drafts import InstallmentsIn, LineItemIn
 from gateways.base import WebhookEvent
 
@@ -177,15 +178,15 @@ class ModifyInvoiceRequest(BaseModel):
 
 
 class InstallmentChangeIn(BaseModel):
-    number: int
-    amount: str | int | None = None
-    due_date: datetime | None = None
+    number: Annotated[int, Field(ge=1, le=1000)]
+    amount: AmountIn | None = None
+    due_date: BoundedDatetime | None = None
 
 
 class AdjustInstallmentsRequest(BaseModel):
     """PATCH /invoices/{id}/installments: new amounts and due dates of unpaid installments."""
 
-    installments: list[InstallmentChangeIn]
+    installments: Annotated[list[InstallmentChangeIn], Field(max_length=1000)]
 
 
 class AdjustInput(BaseModel):

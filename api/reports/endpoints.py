@@ -13,6 +13,7 @@ from api.errors import BusinessRuleError, responses
 from api.reports import repository
 from api.reports.repository import zero_if_none
 from api.reports.schemas import CurrencySection, FeeLine, FinancialReport, TaxLine
+from domain.bounds import MAX_YEAR, MIN_YEAR, check_year
 from domain.money import Currency, format_amount
 from domain.timeutil import iso_utc, parse_date_or_timestamp, to_naive_utc
 
@@ -23,10 +24,12 @@ MAX_RANGE = timedelta(days=366)
 
 def _parse(value: str, name: str, *, end: bool) -> datetime:
     try:
-        return parse_date_or_timestamp(value, end_of_day=end)
-    except ValueError:
+        return check_year(parse_date_or_timestamp(value, end_of_day=end))
+    except (ValueError, OverflowError):
         raise BusinessRuleError(
-            f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp", code="invalid_date"
+            f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp in the years "
+            f"{MIN_YEAR} to {MAX_YEAR}",
+            code="invalid_date",
         ) from None
 
 
@@ -34,8 +37,18 @@ def _parse(value: str, name: str, *, end: bool) -> datetime:
 async def financial_report(
     session: SessionDep,
     principal: PrincipalDep,
-    start_date: Annotated[str, Query(description="YYYY-MM-DD (inclusive, UTC) or ISO 8601")],
-    end_date: Annotated[str, Query(description="YYYY-MM-DD (inclusive, UTC) or ISO 8601")],
+    start_date: Annotated[
+        str,
+        Query(
+            max_length=64, description="YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100"
+        ),
+    ],
+    end_date: Annotated[
+        str,
+        Query(
+            max_length=64, description="YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100"
+        ),
+    ],
 ) -> FinancialReport:
     """The tenant's invoices created in the range (excluding draft and cancelled), one section
     per currency with tax by rate and category and service fees by gateway."""

@@ -8,7 +8,7 @@ import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from api.auth import Principal
 from api.deps import (
     AdminDep,
+    IdPath,
     ServicesDep,
     SessionDep,
     admin_key_header,
@@ -40,7 +41,8 @@ from api.pagination import Page, PageDep
 from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent, WebhookRetryLog
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
-from gateways.base import WebhookAuthError, WebhookPayloadError
+from gateways.base import PaymentGateway, WebhookAuthError, WebhookPayloadError
+from gateways.base import WebhookEvent as GatewayWebhookEvent
 from workflows.contracts import WebhookInput, webhook_workflow_id
 
 router = APIRouter(tags=["webhooks"])
@@ -48,6 +50,16 @@ logger = logging.getLogger("paytrust.webhooks")
 
 GatewayName = Literal["xendit", "midtrans"]
 UNREPLAYABLE = ("unverified", "malformed")
+
+
+def parse_bounded(client: PaymentGateway, body: bytes) -> GatewayWebhookEvent:
+    """The gateway's event, its ids and amounts within their bounds (columns, workflow ids):
+    a field out of bounds is a malformed notification, refused before any write."""
+    try:
+        return client.parse_webhook(body)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+        raise WebhookPayloadError(f"field out of bounds: {fields}", gateway=client.name) from None
 
 
 class WebhookAccepted(BaseModel):
@@ -120,7 +132,7 @@ async def receive_webhook(
     client = services.gateways[gateway]
     try:
         client.verify_webhook(request.headers, body)
-        event = client.parse_webhook(body)
+        event = parse_bounded(client, body)
     except (WebhookAuthError, WebhookPayloadError) as exc:
         unverified = isinstance(exc, WebhookAuthError)
         WEBHOOKS.labels(gateway, "unauthorized" if unverified else "malformed").inc()
@@ -242,7 +254,7 @@ async def list_failed_webhooks(
     responses=responses(400, 401, 404, 409, 503),
 )
 async def retry_failed_webhook(
-    webhook_event_id: int,
+    webhook_event_id: IdPath,
     session: SessionDep,
     services: ServicesDep,
     _: AdminDep,
