@@ -76,6 +76,7 @@ def activity_functions(
 def build_worker(
     client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
 ) -> Worker:
+    from activities.errors import NonRetryableDataInterceptor
     from logsetup import ActivityLogContextInterceptor
 
     return Worker(
@@ -85,7 +86,8 @@ def build_worker(
         activities=activity_functions(client, sessions, gateways, task_queue),
         graceful_shutdown_timeout=timedelta(seconds=20),
         # Log lines of activities carry their invoice / tenant (read from the input).
-        interceptors=[ActivityLogContextInterceptor()],
+        # Bad data fails an activity once, readably; outages are retried.
+        interceptors=[ActivityLogContextInterceptor(), NonRetryableDataInterceptor()],
     )
 
 

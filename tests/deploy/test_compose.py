@@ -32,7 +32,6 @@ DOCKERFILE = ROOT / "Dockerfile"
 PROCESS_ENV = {
     "API_HOST": ("api/main.py", 'os.environ.get("API_HOST"'),
     "API_PORT": ("api/main.py", 'os.environ.get("API_PORT"'),
-    "FORWARDED_ALLOW_IPS": ("uvicorn", "FORWARDED_ALLOW_IPS"),  # uvicorn's proxy_headers trust
     "PYTHONUNBUFFERED": ("python", ""),
 }
 PAYTRUST_SERVICES = ("api", "worker", "migrate")
