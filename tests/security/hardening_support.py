@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, text
 
 from config import Settings
@@ -26,6 +27,7 @@ from db.models import (
     Refund,
     WebhookEvent,
 )
+from tests.invoices.helpers import Merchant
 
 TENANT_TABLES = (
     Invoice,
@@ -176,3 +178,10 @@ def assert_client_error(response: Any, *statuses: int) -> None:
     body = response.json()
     assert set(body) == {"error", "request_id"}, body
     assert body["error"]["code"] and body["error"]["message"], body
+
+
+@pytest.fixture
+async def shop(client: Any, merchant: dict[str, Any], sandbox: Any) -> Merchant:
+    """A fresh tenant driving invoices through the api and paying through the sandbox (import
+    this fixture into a test module that needs it)."""
+    return Merchant(client, merchant["headers"], sandbox.url)
