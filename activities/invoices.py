@@ -445,7 +445,25 @@ class InvoiceActivities:
         )
         session.add(txn)
         await session.flush()
-        discrepancy = payment_discrepancy(currency, expected, amount) if expected > 0 else None
+        closed = InvoiceStatus(invoice.status) in FINAL_STATUSES and invoice.status != "fully_paid"
+        discrepancy = (
+            payment_discrepancy(currency, expected, amount) if expected > 0 and not closed else None
+        )
+        if closed:
+            # Nothing was expected any more: all of it is for the merchant to refund (or
+            # honour), listed with the invoice's discrepancies.
+            session.add(
+                PaymentDiscrepancy(
+                    tenant_id=invoice.tenant_id,
+                    invoice_id=invoice.id,
+                    transaction_id=txn.id,
+                    installment_number=txn.installment_number,
+                    expected_amount=Decimal(0),
+                    paid_amount=amount,
+                    difference=amount,
+                    type="paid_after_close",
+                )
+            )
         if discrepancy is not None:
             session.add(
                 PaymentDiscrepancy(
@@ -463,7 +481,7 @@ class InvoiceActivities:
         invoice.overpayment_amount = invoice.overpayment_amount + allocation.overpayment
         if invoice.payment_initiated_at is None:
             invoice.payment_initiated_at = to_naive_utc(utcnow())
-        if InvoiceStatus(invoice.status) in FINAL_STATUSES and invoice.status != "fully_paid":
+        if closed:
             # Money that arrived after expiry or cancellation is recorded, never lost; the
             # status stays so the merchant decides (refund or honour it).
             logger.warning(

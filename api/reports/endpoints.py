@@ -62,6 +62,13 @@ async def financial_report(
     totals = await repository.currency_totals(session, principal.tenant_id, lo, hi)
     taxes = await repository.tax_breakdown(session, principal.tenant_id, lo, hi)
     fees = await repository.fee_breakdown(session, principal.tenant_id, lo, hi)
+    after_close = await repository.received_after_close(session, principal.tenant_id, lo, hi)
+    # A currency whose only money came in on closed (e.g. cancelled) invoices still has a
+    # section, so that money is never invisible.
+    listed = {row["currency"] for row in totals}
+    totals = totals + [
+        {"currency": code, "invoice_count": 0} for code in sorted(after_close) if code not in listed
+    ]
     sections = []
     for row in totals:
         currency = Currency(row["currency"])
@@ -73,12 +80,13 @@ async def financial_report(
             CurrencySection(
                 currency=currency.value,
                 invoice_count=int(row["invoice_count"]),
-                subtotal=money(row["subtotal"]),
-                tax_total=money(row["tax_total"]),
-                service_fee_total=money(row["service_fee_total"]),
-                total=money(row["total"]),
-                amount_paid=money(row["amount_paid"]),
-                amount_refunded=money(row["amount_refunded"]),
+                subtotal=money(row.get("subtotal")),
+                tax_total=money(row.get("tax_total")),
+                service_fee_total=money(row.get("service_fee_total")),
+                total=money(row.get("total")),
+                amount_paid=money(row.get("amount_paid")),
+                amount_refunded=money(row.get("amount_refunded")),
+                received_on_closed_invoices=money(after_close.get(currency.value)),
                 taxes=[
                     TaxLine(
                         tax_rate=f"{t['tax_rate']:.4f}",

@@ -49,7 +49,7 @@ async def tenant_state(database_url: str, tenant_id: str) -> dict[str, Any]:
             for model in TENANT_TABLES:
                 state[model.__tablename__] = (
                     await session.execute(
-                        select(func.count()).select_from(model).where(model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+                        select(func.count()).select_from(model).where(model.tenant_id == tenant_id)
                     )
                 ).scalar_one()
             rows = (

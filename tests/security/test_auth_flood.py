@@ -21,10 +21,7 @@ from tests.security.hardening_support import (
 
 
 def verifications() -> float:
-    return sum(
-        API_KEY_VERIFICATIONS.labels(outcome)._value.get()  # type: ignore[attr-defined]
-        for outcome in ("ok", "mismatch")
-    )
+    return sum(API_KEY_VERIFICATIONS.labels(outcome)._value.get() for outcome in ("ok", "mismatch"))
 
 
 def wrong_secret(key: str) -> str:

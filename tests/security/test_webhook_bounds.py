@@ -27,7 +27,7 @@ async def events_and_payments(database_url: str) -> tuple[list[tuple[str, str]],
                 await session.execute(select(WebhookEvent.event_type, WebhookEvent.status))
             ).all()
             payments = len((await session.execute(select(PaymentTransaction.id))).all())
-            return [tuple(row) for row in events], payments
+            return [(str(row[0]), str(row[1])) for row in events], payments
     finally:
         await engine.dispose()
 
