@@ -65,6 +65,7 @@ def activity_functions(
         invoices.extend_expiry,
         invoices.reconcile_live_payments,
         invoices.expire_gateway_payment,
+        invoices.fail_unapplied_event,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,
         webhooks.record_webhook_attempt,

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from api.metrics import GATEWAY_CALLS, GATEWAY_LATENCY, INVOICE_TRANSITIONS
+from api.metrics import GATEWAY_CALLS, GATEWAY_LATENCY, INVOICE_TRANSITIONS, WEBHOOK_PROCESSING
 from db import invoices as repo
 from db.drafting import write_lines_and_schedule
 from db.engine import SessionFactory, transaction
@@ -31,6 +31,8 @@ from db.models import (
     PaymentDiscrepancy,
     PaymentTransaction,
     Refund,
+    WebhookEvent,
+    WebhookRetryLog,
 )
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
@@ -70,8 +72,8 @@ from gateways.base import (
     PaymentItem,
     PaymentRequest,
     PaymentState,
-    WebhookEvent,
 )
+from gateways.base import WebhookEvent as GatewayEvent
 from workflows.contracts import (
     AdjustInput,
     ApplyResult,
@@ -87,9 +89,14 @@ from workflows.contracts import (
     PaymentEvent,
     PaymentLink,
     PaymentLinkResult,
+    UnappliedEventInput,
 )
 
 logger = logging.getLogger("paytrust.activities.invoices")
+
+# fail_unapplied_event waits (retrying) at most this many attempts for the WebhookWorkflow to
+# record its own verdict before failing the event regardless.
+UNAPPLIED_WAIT_ATTEMPTS = 20
 
 # ApplicationError types the api maps to HTTP answers.
 BUSINESS_RULE = "BusinessRule"
@@ -587,6 +594,64 @@ class InvoiceActivities:
                     row.status = "unpaid"
         return "recorded", None, "Gateway payment link expired"
 
+    @activity.defn
+    async def fail_unapplied_event(self, inp: UnappliedEventInput) -> None:
+        """The event's webhook row becomes `permanently_failed` with the reason: listed in
+        /webhooks/failed, replayable by the admin, counted as a failed webhook (alerted).
+
+        Written after the WebhookWorkflow's own verdict on the delivery (it records
+        `processed` once the invoice has the event), so that verdict cannot overwrite this
+        one: while the row is still in flight the activity retries, for a bounded while."""
+        event = inp.payment.event
+        if inp.payment.webhook_event_id is None:
+            # Found by reconciliation, not delivered by a webhook: nothing to list.
+            logger.error(
+                "gateway event %s cannot apply to invoice %s: %s",
+                event.event_id,
+                inp.invoice_id,
+                inp.reason,
+                extra={"invoice_id": inp.invoice_id},
+            )
+            return
+        async with transaction(self._sessions) as session:
+            row = await session.get(
+                WebhookEvent, inp.payment.webhook_event_id, with_for_update=True
+            )
+            if row is None:
+                return
+            in_flight = row.status in ("received", "processing", "retrying")
+            if in_flight and activity.info().attempt < UNAPPLIED_WAIT_ATTEMPTS:
+                raise ApplicationError(
+                    f"webhook event {row.id} is still {row.status}; failing it afterwards",
+                    type="WebhookInFlight",
+                )
+            now = to_naive_utc(utcnow())
+            row.status = "permanently_failed"
+            row.failed_at = now
+            row.last_error = inp.reason
+            row.tenant_id = inp.tenant_id
+            row.invoice_id = inp.invoice_id
+            row.attempts = row.attempts + 1
+            session.add(
+                WebhookRetryLog(
+                    webhook_event_id=row.id,
+                    run_id=f"invoice-{activity.info().workflow_run_id or ''}"[:64],
+                    attempt_number=min(row.attempts, 32767),
+                    attempted_at=now,
+                    status="failed",
+                    error_message=inp.reason,
+                )
+            )
+        logger.critical(
+            "webhook %s/%s accepted but not applied to invoice %s: %s",
+            event.gateway,
+            event.event_id,
+            inp.invoice_id,
+            inp.reason,
+            extra={"webhook_event_id": inp.payment.webhook_event_id, "invoice_id": inp.invoice_id},
+        )
+        WEBHOOK_PROCESSING.labels(event.gateway, "failed").inc()
+
     # --- expiry, cancellation ---------------------------------------------------------------
 
     @activity.defn
@@ -754,7 +819,7 @@ class InvoiceActivities:
             )
             found.append(
                 PaymentEvent(
-                    event=WebhookEvent(
+                    event=GatewayEvent(
                         gateway=status.gateway,
                         kind=EventKind.PAID,
                         event_id=f"{transaction_id}:reconciled",

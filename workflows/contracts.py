@@ -165,6 +165,17 @@ class ApplyResult(BaseModel):
     message: str | None = None
 
 
+class UnappliedEventInput(BaseModel):
+    """An accepted gateway event the invoice cannot take (a refund larger than what was paid,
+    a PAID of nothing, a refund whose payment never came): its webhook event fails for good,
+    with the reason, for an operator to see and replay."""
+
+    invoice_id: int
+    tenant_id: str
+    payment: PaymentEvent
+    reason: str
+
+
 class ModifyInvoiceRequest(BaseModel):
     """PATCH /invoices/{id} on a draft: the fields given replace the current ones. Line items,
     installments and expiry are validated again and totals recomputed from the locked fees."""

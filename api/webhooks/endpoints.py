@@ -283,7 +283,10 @@ async def retry_failed_webhook(
             id=workflow_id,
             task_queue=services.settings.temporal_task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            # The row is permanently failed (locked above): run again even if the delivery
+            # itself completed and only applying it failed (fail_unapplied_event). Applying
+            # is idempotent by gateway transaction and refund ids.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             rpc_timeout=START_TIMEOUT,
         )
 
