@@ -180,8 +180,16 @@ def assert_client_error(response: Any, *statuses: int) -> None:
     assert body["error"]["code"] and body["error"]["message"], body
 
 
+class Shop(Merchant):
+    """A `Merchant` that knows its tenant id (to read its state back)."""
+
+    def __init__(self, client: Any, merchant: dict[str, Any], sandbox_url: str) -> None:
+        super().__init__(client, merchant["headers"], sandbox_url)
+        self.tenant_id: str = merchant["tenant_id"]
+
+
 @pytest.fixture
-async def shop(client: Any, merchant: dict[str, Any], sandbox: Any) -> Merchant:
+async def shop(client: Any, merchant: dict[str, Any], sandbox: Any) -> Shop:
     """A fresh tenant driving invoices through the api and paying through the sandbox (import
     this fixture into a test module that needs it)."""
-    return Merchant(client, merchant["headers"], sandbox.url)
+    return Shop(client, merchant, sandbox.url)
