@@ -143,5 +143,3 @@ async def test_money_on_a_cancelled_invoice_is_a_paid_after_close_discrepancy(
     assert report.status_code == 200, report.text
     idr = next(c for c in report.json()["currencies"] if c["currency"] == "IDR")
     assert idr["received_on_closed_invoices"] == invoice["total"]
-
-
