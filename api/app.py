@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -27,6 +28,7 @@ from api.middleware import (
     TrustedProxies,
     _header,
 )
+from api.openapi_links import add_invoice_links
 from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.reports.endpoints import router as reports_router
 from api.webhooks.endpoints import router as webhooks_router
@@ -95,6 +97,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    generate_openapi = app.openapi
+
+    def openapi_with_links() -> dict[str, Any]:
+        return add_invoice_links(generate_openapi())
+
+    app.openapi = openapi_with_links  # type: ignore[method-assign]
 
     app.include_router(health_router)
     app.include_router(api_keys_router)

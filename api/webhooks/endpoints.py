@@ -201,7 +201,9 @@ async def merchant_or_admin(
     return await get_principal(request, response, services, api_key)
 
 
-@router.get("/webhooks/failed", response_model=Page[FailedWebhook], responses=responses(401, 422))
+@router.get(
+    "/webhooks/failed", response_model=Page[FailedWebhook], responses=responses(401, 422, 429)
+)
 async def list_failed_webhooks(
     session: SessionDep,
     paging: PageDep,
