@@ -38,6 +38,7 @@ from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
 from domain.expiry import check_covers_installments, resolve_expiry
 from domain.installments import (
+    Discrepancy,
     InstallmentChange,
     InstallmentState,
     Payable,
@@ -45,6 +46,7 @@ from domain.installments import (
     allocate_payment,
     ensure_payment_order,
     last_due_date,
+    paid_after_close,
     payment_discrepancy,
     whole_invoice,
 )
@@ -453,24 +455,12 @@ class InvoiceActivities:
         session.add(txn)
         await session.flush()
         closed = InvoiceStatus(invoice.status) in FINAL_STATUSES and invoice.status != "fully_paid"
-        discrepancy = (
-            payment_discrepancy(currency, expected, amount) if expected > 0 and not closed else None
-        )
         if closed:
             # Nothing was expected any more: all of it is for the merchant to refund (or
             # honour), listed with the invoice's discrepancies.
-            session.add(
-                PaymentDiscrepancy(
-                    tenant_id=invoice.tenant_id,
-                    invoice_id=invoice.id,
-                    transaction_id=txn.id,
-                    installment_number=txn.installment_number,
-                    expected_amount=Decimal(0),
-                    paid_amount=amount,
-                    difference=amount,
-                    type="paid_after_close",
-                )
-            )
+            discrepancy: Discrepancy | None = paid_after_close(currency, amount)
+        else:
+            discrepancy = payment_discrepancy(currency, expected, amount) if expected > 0 else None
         if discrepancy is not None:
             session.add(
                 PaymentDiscrepancy(

@@ -89,41 +89,27 @@ async def scalar(database_url: str, sql: str, **params: Any) -> Any:
         await engine.dispose()
 
 
-async def webhook_event_count(database_url: str, gateway: str) -> int:
+async def count_rows(database_url: str, model: Any, *conditions: Any) -> int:
     engine = create_engine(database_url)
     try:
         async with create_session_factory(engine)() as session:
-            return int(
-                (
-                    await session.execute(
-                        select(func.count())
-                        .select_from(WebhookEvent)
-                        .where(WebhookEvent.gateway == gateway)
-                    )
-                ).scalar_one()
-            )
+            query = select(func.count()).select_from(model).where(*conditions)
+            return int((await session.execute(query)).scalar_one())
     finally:
         await engine.dispose()
+
+
+async def webhook_event_count(database_url: str, gateway: str) -> int:
+    return await count_rows(database_url, WebhookEvent, WebhookEvent.gateway == gateway)
 
 
 async def auth_failures(database_url: str, api_key_id: int) -> int:
-    engine = create_engine(database_url)
-    try:
-        async with create_session_factory(engine)() as session:
-            return int(
-                (
-                    await session.execute(
-                        select(func.count())
-                        .select_from(ApiKeyAuditLog)
-                        .where(
-                            ApiKeyAuditLog.api_key_id == api_key_id,
-                            ApiKeyAuditLog.operation_type == "auth_failed",
-                        )
-                    )
-                ).scalar_one()
-            )
-    finally:
-        await engine.dispose()
+    return await count_rows(
+        database_url,
+        ApiKeyAuditLog,
+        ApiKeyAuditLog.api_key_id == api_key_id,
+        ApiKeyAuditLog.operation_type == "auth_failed",
+    )
 
 
 @asynccontextmanager

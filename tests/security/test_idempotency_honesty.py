@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -36,6 +39,22 @@ def window_ends(app: object) -> None:
     app.state.services.limiter._counts.clear()  # type: ignore[attr-defined]
 
 
+@asynccontextmanager
+async def limited_api(
+    settings: Any, client: Any, admin_headers: dict[str, str]
+) -> AsyncIterator[tuple[Any, httpx.AsyncClient, dict[str, str], str]]:
+    """An api allowing LIMIT requests a minute, early in a window, and a fresh tenant on it:
+    (app, http client, the tenant's headers, its tenant id)."""
+    merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
+    limited = settings.model_copy(update={"rate_limit_per_minute": LIMIT})
+    await early_in_a_window()
+    async with (
+        served_api(limited) as (app, base_url),
+        httpx.AsyncClient(base_url=base_url, timeout=30) as http,
+    ):
+        yield app, http, {"X-API-Key": merchant["key"]}, merchant["tenant_id"]
+
+
 async def stored_status(database_url: str, key: str) -> object:
     return await scalar(
         database_url,
@@ -47,25 +66,18 @@ async def stored_status(database_url: str, key: str) -> object:
 async def test_a_429_is_not_stored_and_the_key_works_after_the_window(
     settings, client, admin_headers, database_url
 ):
-    merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
-    headers = {"X-API-Key": merchant["key"]}
     key = f"idem-{uuid.uuid4().hex}"
     body = invoice_body()
-    limited = settings.model_copy(update={"rate_limit_per_minute": LIMIT})
-    await early_in_a_window()
-    async with (
-        served_api(limited) as (app, base_url),
-        httpx.AsyncClient(base_url=base_url, timeout=30) as http,
-    ):
+    async with limited_api(settings, client, admin_headers) as (app, http, headers, tenant):
         for _ in range(LIMIT):
             assert (await http.get("/invoices", headers=headers)).status_code == 200
-        before = await tenant_state(database_url, merchant["tenant_id"])
+        before = await tenant_state(database_url, tenant)
         refused = await http.post(
             "/invoices", json=body, headers={**headers, "Idempotency-Key": key}
         )
         assert_client_error(refused, 429)
         assert await stored_status(database_url, key) is None
-        assert await tenant_state(database_url, merchant["tenant_id"]) == before
+        assert await tenant_state(database_url, tenant) == before
         window_ends(app)
         created = await http.post(
             "/invoices", json=body, headers={**headers, "Idempotency-Key": key}
@@ -78,16 +90,9 @@ async def test_a_429_is_not_stored_and_the_key_works_after_the_window(
 async def test_a_replay_is_rate_limited_like_any_request(
     settings, client, admin_headers, database_url
 ):
-    merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
-    headers = {"X-API-Key": merchant["key"]}
     key = f"idem-{uuid.uuid4().hex}"
     body = invoice_body()
-    limited = settings.model_copy(update={"rate_limit_per_minute": LIMIT})
-    await early_in_a_window()
-    async with (
-        served_api(limited) as (app, base_url),
-        httpx.AsyncClient(base_url=base_url, timeout=30) as http,
-    ):
+    async with limited_api(settings, client, admin_headers) as (app, http, headers, tenant):
         first = await http.post("/invoices", json=body, headers={**headers, "Idempotency-Key": key})
         assert first.status_code == 201, first.text
         for _ in range(LIMIT - 1):
@@ -102,7 +107,7 @@ async def test_a_replay_is_rate_limited_like_any_request(
     assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json()
     # One invoice, created once.
-    invoices = (await tenant_state(database_url, merchant["tenant_id"]))["invoices"]
+    invoices = (await tenant_state(database_url, tenant))["invoices"]
     assert [row[0] for row in invoices] == [first.json()["id"]]
 
 
