@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=1000, ge=1)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     max_body_bytes: int = 1024 * 1024
+    # A request body that sends nothing for this long is answered 408 and dropped.
+    request_body_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    # uvicorn/h11 limits of the api process (api/main.py): idle keep-alive connections are
+    # closed after this long; a request line plus headers larger than this is refused.
+    http_timeout_keep_alive_seconds: int = Field(default=5, ge=1, le=300)
+    h11_max_incomplete_event_size: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    # Peers whose X-Forwarded-For is believed (comma-separated addresses or networks, or "*"
+    # when only the load balancer can reach the api). Empty: nobody's.
+    forwarded_allow_ips: str = ""
+    # Failed authentication, throttled before any argon2 verification: per key prefix and
+    # per source address, per minute (429 beyond).
+    auth_failures_per_minute: int = Field(default=10, ge=1)
     # How long a verified API key is trusted before its status is re-read (revocation bound).
     api_key_status_ttl_seconds: float = Field(default=1.0, gt=0, le=2.0)
     idempotency_ttl_hours: int = Field(default=48, ge=24)

@@ -71,6 +71,7 @@ def activity_functions(
         invoices.reconcile_live_payments,
         invoices.sync_live_payments,
         invoices.expire_gateway_payment,
+        invoices.fail_unapplied_event,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,
         webhooks.record_webhook_attempt,
@@ -87,6 +88,7 @@ def build_worker(
     *,
     payment_sync_scale: float = 1.0,
 ) -> Worker:
+    from activities.errors import NonRetryableDataInterceptor
     from logsetup import ActivityLogContextInterceptor
 
     return Worker(
@@ -98,7 +100,8 @@ def build_worker(
         ),
         graceful_shutdown_timeout=timedelta(seconds=20),
         # Log lines of activities carry their invoice / tenant (read from the input).
-        interceptors=[ActivityLogContextInterceptor()],
+        # Bad data fails an activity once, readably; outages are retried.
+        interceptors=[ActivityLogContextInterceptor(), NonRetryableDataInterceptor()],
     )
 
 

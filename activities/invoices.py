@@ -22,7 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from api.metrics import GATEWAY_CALLS, GATEWAY_LATENCY, INVOICE_TRANSITIONS, PAYMENTS_APPLIED
+from api.metrics import (
+    GATEWAY_CALLS,
+    GATEWAY_LATENCY,
+    INVOICE_TRANSITIONS,
+    PAYMENTS_APPLIED,
+    WEBHOOK_PROCESSING,
+)
 from db import invoices as repo
 from db.drafting import write_lines_and_schedule
 from db.engine import SessionFactory, transaction
@@ -33,11 +39,14 @@ from db.models import (
     PaymentDiscrepancy,
     PaymentTransaction,
     Refund,
+    WebhookEvent,
+    WebhookRetryLog,
 )
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
 from domain.expiry import check_covers_installments, resolve_expiry
 from domain.installments import (
+    Discrepancy,
     InstallmentChange,
     InstallmentState,
     Payable,
@@ -45,6 +54,7 @@ from domain.installments import (
     allocate_payment,
     ensure_payment_order,
     last_due_date,
+    paid_after_close,
     payment_discrepancy,
     whole_invoice,
 )
@@ -73,8 +83,8 @@ from gateways.base import (
     PaymentItem,
     PaymentRequest,
     PaymentState,
-    WebhookEvent,
 )
+from gateways.base import WebhookEvent as GatewayEvent
 from workflows.contracts import (
     AdjustInput,
     ApplyResult,
@@ -92,9 +102,14 @@ from workflows.contracts import (
     PaymentLinkResult,
     SyncInput,
     SyncResult,
+    UnappliedEventInput,
 )
 
 logger = logging.getLogger("paytrust.activities.invoices")
+
+# fail_unapplied_event waits (retrying) at most this many attempts for the WebhookWorkflow to
+# record its own verdict before failing the event regardless.
+UNAPPLIED_WAIT_ATTEMPTS = 20
 
 # ApplicationError types the api maps to HTTP answers.
 BUSINESS_RULE = "BusinessRule"
@@ -471,7 +486,13 @@ class InvoiceActivities:
         )
         session.add(txn)
         await session.flush()
-        discrepancy = payment_discrepancy(currency, expected, amount) if expected > 0 else None
+        closed = InvoiceStatus(invoice.status) in FINAL_STATUSES and invoice.status != "fully_paid"
+        if closed:
+            # Nothing was expected any more: all of it is for the merchant to refund (or
+            # honour), listed with the invoice's discrepancies.
+            discrepancy: Discrepancy | None = paid_after_close(currency, amount)
+        else:
+            discrepancy = payment_discrepancy(currency, expected, amount) if expected > 0 else None
         if discrepancy is not None:
             session.add(
                 PaymentDiscrepancy(
@@ -489,7 +510,7 @@ class InvoiceActivities:
         invoice.overpayment_amount = invoice.overpayment_amount + allocation.overpayment
         if invoice.payment_initiated_at is None:
             invoice.payment_initiated_at = to_naive_utc(utcnow())
-        if InvoiceStatus(invoice.status) in FINAL_STATUSES and invoice.status != "fully_paid":
+        if closed:
             # Money that arrived after expiry or cancellation is recorded, never lost; the
             # status stays so the merchant decides (refund or honour it).
             logger.warning(
@@ -572,7 +593,7 @@ class InvoiceActivities:
                 gateway_refund_id=refund_id,
                 refund_amount=amount,
                 currency=invoice.currency,
-                refund_reason=event.refund_reason,
+                refund_reason=event.refund_reason[:255] if event.refund_reason else None,
                 refund_timestamp=to_naive_utc(event.occurred_at),
             )
         )
@@ -594,6 +615,64 @@ class InvoiceActivities:
                 if row.number == changed.installment_number and row.status == "pending":
                     row.status = "unpaid"
         return "recorded", None, "Gateway payment link expired"
+
+    @activity.defn
+    async def fail_unapplied_event(self, inp: UnappliedEventInput) -> None:
+        """The event's webhook row becomes `permanently_failed` with the reason: listed in
+        /webhooks/failed, replayable by the admin, counted as a failed webhook (alerted).
+
+        Written after the WebhookWorkflow's own verdict on the delivery (it records
+        `processed` once the invoice has the event), so that verdict cannot overwrite this
+        one: while the row is still in flight the activity retries, for a bounded while."""
+        event = inp.payment.event
+        if inp.payment.webhook_event_id is None:
+            # Found by reconciliation, not delivered by a webhook: nothing to list.
+            logger.error(
+                "gateway event %s cannot apply to invoice %s: %s",
+                event.event_id,
+                inp.invoice_id,
+                inp.reason,
+                extra={"invoice_id": inp.invoice_id},
+            )
+            return
+        async with transaction(self._sessions) as session:
+            row = await session.get(
+                WebhookEvent, inp.payment.webhook_event_id, with_for_update=True
+            )
+            if row is None:
+                return
+            in_flight = row.status in ("received", "processing", "retrying")
+            if in_flight and activity.info().attempt < UNAPPLIED_WAIT_ATTEMPTS:
+                raise ApplicationError(
+                    f"webhook event {row.id} is still {row.status}; failing it afterwards",
+                    type="WebhookInFlight",
+                )
+            now = to_naive_utc(utcnow())
+            row.status = "permanently_failed"
+            row.failed_at = now
+            row.last_error = inp.reason
+            row.tenant_id = inp.tenant_id
+            row.invoice_id = inp.invoice_id
+            row.attempts = row.attempts + 1
+            session.add(
+                WebhookRetryLog(
+                    webhook_event_id=row.id,
+                    run_id=f"invoice-{activity.info().workflow_run_id or ''}"[:64],
+                    attempt_number=min(row.attempts, 32767),
+                    attempted_at=now,
+                    status="failed",
+                    error_message=inp.reason,
+                )
+            )
+        logger.critical(
+            "webhook %s/%s accepted but not applied to invoice %s: %s",
+            event.gateway,
+            event.event_id,
+            inp.invoice_id,
+            inp.reason,
+            extra={"webhook_event_id": inp.payment.webhook_event_id, "invoice_id": inp.invoice_id},
+        )
+        WEBHOOK_PROCESSING.labels(event.gateway, "failed").inc()
 
     # --- expiry, cancellation ---------------------------------------------------------------
 
@@ -818,7 +897,7 @@ class InvoiceActivities:
             check.events.append(
                 PaymentEvent(
                     source=source,
-                    event=WebhookEvent(
+                    event=GatewayEvent(
                         gateway=status.gateway,
                         kind=EventKind.PAID,
                         event_id=f"{transaction_id}:{_EVENT_SUFFIX[source]}",

@@ -6,25 +6,29 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.api_keys.endpoints import router as api_keys_router
-from api.auth import ApiKeyAuthenticator, admin_key_matches
+from api.auth import ApiKeyAuthenticator, AuthThrottled, admin_key_matches
 from api.deps import Services
-from api.errors import install_error_handlers
+from api.errors import error_response, install_error_handlers
 from api.gateways.endpoints import router as gateways_router
 from api.health.endpoints import router as health_router
 from api.invoices.endpoints import router as invoices_router
 from api.middleware import (
+    ASGIApp,
     BodyLimitMiddleware,
     IdempotencyMiddleware,
     PublicDocsCorsMiddleware,
     RequestContextMiddleware,
     Scope,
+    TrustedProxies,
     _header,
 )
+from api.openapi_links import add_invoice_links
 from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.reports.endpoints import router as reports_router
 from api.webhooks.endpoints import router as webhooks_router
@@ -53,7 +57,11 @@ def build_services(settings: Settings) -> Services:
         redis = Redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
         limiter = RedisRateLimiter(redis)
     authenticator = ApiKeyAuthenticator(
-        sessions, status_ttl_seconds=settings.api_key_status_ttl_seconds, redis=redis
+        sessions,
+        status_ttl_seconds=settings.api_key_status_ttl_seconds,
+        redis=redis,
+        failure_limiter=limiter,
+        failures_per_minute=settings.auth_failures_per_minute,
     )
     from gateways import build_gateways
 
@@ -89,6 +97,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    generate_openapi = app.openapi
+
+    def openapi_with_links() -> dict[str, Any]:
+        return add_invoice_links(generate_openapi())
+
+    app.openapi = openapi_with_links  # type: ignore[method-assign]
 
     app.include_router(health_router)
     app.include_router(api_keys_router)
@@ -105,18 +119,49 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         key = _header(scope, b"x-api-key")
         if not key:
             return None
-        principal = await services.authenticator.authenticate(key)
+        try:
+            client = scope.get("client")
+            principal = await services.authenticator.authenticate(
+                key, ip_address=client[0] if client else None
+            )
+        except AuthThrottled:
+            return None  # the endpoint's authentication answers the 429
         return f"tenant:{principal.tenant_id}" if principal else None
+
+    async def replay_guard(scope: Scope) -> ASGIApp | None:
+        """A stored answer is replayed only within the caller's rate limit."""
+        key = _header(scope, b"x-api-key")
+        if _header(scope, b"x-admin-key") is not None or not key:
+            return None
+        principal = await services.authenticator.authenticate(key)
+        if principal is None:
+            return None
+        decision = await services.limiter.hit(
+            f"key:{principal.api_key_id}", settings.rate_limit_per_minute
+        )
+        if decision.allowed:
+            return None
+        return error_response(
+            429,
+            "rate_limited",
+            "Rate limit exceeded: retry after the window resets",
+            headers=decision.headers(),
+        )
 
     # Outermost last: request context wraps everything, so every answer has an X-Request-ID.
     app.add_middleware(
         IdempotencyMiddleware,
+        replay_guard=replay_guard,
         sessions=lambda: services.sessions,
         resolve_scope=idempotency_scope,
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
         lease=timedelta(seconds=settings.idempotency_lease_seconds),
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        body_timeout=settings.request_body_timeout_seconds,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -131,5 +176,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         ],
     )
     app.add_middleware(PublicDocsCorsMiddleware)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware, proxies=TrustedProxies(settings.forwarded_allow_ips)
+    )
     return app

@@ -11,7 +11,11 @@ revocation and rotation:
 - with Redis (`REDIS_URL`), every request also compares the key's generation counter in Redis,
   which rotate and revoke bump, so a change is seen by every replica on its next request.
 
-Failed keys are remembered briefly too, so a flood of bad keys cannot make us hash.
+Failed keys are remembered briefly too, so a flood of bad keys cannot make us hash. Failures
+are also counted per key prefix and per source address (`auth_failures_per_minute`): beyond
+the limit a fresh verification is refused with `AuthThrottled` (429) before any argon2 work,
+and `auth_failed` audit rows are capped per key per minute, so a flood costs neither CPU,
+memory nor audit-table rows. A key already verified (cached) is never throttled.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+    from api.ratelimit import RateLimiter
 
 logger = logging.getLogger("paytrust.auth")
 
@@ -94,6 +100,14 @@ class _Cached:
     generation: str | None
 
 
+class AuthThrottled(Exception):
+    """Too many failed authentications from this key prefix or address: answer 429."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed authentication attempts")
+        self.retry_after = max(1, retry_after)
+
+
 def generation_key(api_key_id: int) -> str:
     return f"paytrust:apikey:{api_key_id}:gen"
 
@@ -106,7 +120,17 @@ class ApiKeyAuthenticator:
         status_ttl_seconds: float = 1.0,
         redis: Redis | None = None,
         max_entries: int = 10_000,
+        failure_limiter: RateLimiter | None = None,
+        failures_per_minute: int = 10,
     ) -> None:
+        from api.ratelimit import InMemoryRateLimiter
+
+        self._failures: RateLimiter = failure_limiter or InMemoryRateLimiter()
+        self._failures_per_minute = failures_per_minute
+        # Throttle keys over their failure budget -> monotonic time the window ends.
+        self._blocked: dict[str, float] = {}
+        # Audit rows written for failures, per key (or address) and minute window.
+        self._failure_audits: dict[str, tuple[int, int]] = {}
         self._sessions = sessions
         self._ttl = status_ttl_seconds
         self._redis = redis
@@ -127,6 +151,8 @@ class ApiKeyAuthenticator:
         rejected_at = self._rejected.get(digest)
         if rejected_at is not None and now - rejected_at < 60:
             return None
+        throttle_keys = self._throttle_keys(raw, ip_address)
+        self._check_throttle(throttle_keys, now)
         # One verification per key at a time: a burst of requests with a new key hashes once.
         lock = self._locks.setdefault(digest, asyncio.Lock())
         async with lock:
@@ -142,7 +168,39 @@ class ApiKeyAuthenticator:
             self._locks.pop(digest, None)
         if principal is not None:
             await self._audit_use(principal, ip_address)
+        else:
+            await self._count_failure(throttle_keys)
         return principal
+
+    @staticmethod
+    def _throttle_keys(raw: str, ip_address: str | None) -> list[str]:
+        keys = []
+        prefix = key_prefix(raw)
+        if prefix is not None:
+            keys.append(f"auth-fail:prefix:{prefix}")
+        if ip_address:
+            keys.append(f"auth-fail:ip:{ip_address}")
+        return keys
+
+    def _check_throttle(self, keys: list[str], now: float) -> None:
+        for key in keys:
+            until = self._blocked.get(key)
+            if until is None:
+                continue
+            if now < until:
+                raise AuthThrottled(int(until - now) + 1)
+            del self._blocked[key]
+
+    async def _count_failure(self, keys: list[str]) -> None:
+        """Count a failed verification; a key over its budget is blocked until the window ends
+        (the count is shared through Redis when the limiter is)."""
+        for key in keys:
+            decision = await self._failures.hit(key, self._failures_per_minute)
+            if decision.remaining == 0 or not decision.allowed:
+                self._blocked[key] = time.monotonic() + max(1, decision.reset_at - time.time())
+        if len(self._blocked) > self._max:
+            now = time.monotonic()
+            self._blocked = {k: v for k, v in self._blocked.items() if v > now}
 
     async def _still_valid(self, cached: _Cached, now: float) -> bool:
         if cached.grace_until is not None and now >= cached.grace_until:
@@ -297,7 +355,26 @@ class ApiKeyAuthenticator:
             if row is not None:
                 row.last_used_at = to_naive_utc(utcnow())
 
+    def _failure_audit_allowed(self, row: ApiKey | None, ip_address: str | None) -> bool:
+        """At most `failures_per_minute` auth_failed rows per key (or, for an unknown key, per
+        address) per minute: the throttle bounds hashing, this bounds the audit table."""
+        subject = f"key:{row.id}" if row is not None else f"ip:{ip_address}"
+        window = int(time.time()) // 60
+        seen_window, count = self._failure_audits.get(subject, (window, 0))
+        if seen_window != window:
+            count = 0
+            if len(self._failure_audits) > self._max:
+                self._failure_audits = {
+                    k: v for k, v in self._failure_audits.items() if v[0] == window
+                }
+        if count >= self._failures_per_minute:
+            return False
+        self._failure_audits[subject] = (window, count + 1)
+        return True
+
     async def _audit_failure(self, row: ApiKey | None, ip_address: str | None) -> None:
+        if not self._failure_audit_allowed(row, ip_address):
+            return
         async with transaction(self._sessions) as session:
             session.add(
                 ApiKeyAuditLog(

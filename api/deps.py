@@ -8,23 +8,28 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Path, Request, Response
 from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from temporalio.client import Client
 
-from api.auth import ApiKeyAuthenticator, Principal, admin_key_matches
+from api.auth import ApiKeyAuthenticator, AuthThrottled, Principal, admin_key_matches
 from api.context import tenant_var
-from api.errors import ServiceUnavailable, Unauthorized
+from api.errors import RateLimited, ServiceUnavailable, Unauthorized
 from api.ratelimit import RateLimiter
 from config import Settings
 from db.engine import SessionFactory
+from domain.bounds import MAX_ID
 from gateways.base import PaymentGateway
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 logger = logging.getLogger("paytrust.api")
+
+# A resource id in a path: a BIGINT primary key, so anything outside 1..2^63-1 is a 422, not a
+# query the database has to make sense of.
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="Resource id")]
 
 
 @dataclass
@@ -98,7 +103,16 @@ async def get_principal(
     """The calling tenant, from `X-API-Key`; rate-limited per key (X-RateLimit-* headers)."""
     if not api_key:
         raise Unauthorized("Missing X-API-Key header", code="missing_api_key")
-    principal = await services.authenticator.authenticate(api_key, ip_address=client_ip(request))
+    try:
+        principal = await services.authenticator.authenticate(
+            api_key, ip_address=client_ip(request)
+        )
+    except AuthThrottled as exc:
+        raise RateLimited(
+            "Too many failed authentication attempts; retry later",
+            code="auth_throttled",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
     if principal is None:
         raise Unauthorized("Invalid API key", code="invalid_api_key")
     tenant_var.set(principal.tenant_id)
@@ -106,8 +120,6 @@ async def get_principal(
         f"key:{principal.api_key_id}", services.settings.rate_limit_per_minute
     )
     if not decision.allowed:
-        from api.errors import RateLimited
-
         raise RateLimited(
             "Rate limit exceeded: retry after the window resets", headers=decision.headers()
         )

@@ -14,12 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.context import current_request_id
+from db.errors import db_error_message, is_data_error, is_database_unavailable
 from domain.errors import DomainError
 from domain.money import MoneyError
 
@@ -125,9 +126,11 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def is_dependency_outage(exc: BaseException) -> bool:
     """True for failures that mean MySQL or Temporal is unreachable, not that we have a bug."""
-    if isinstance(exc, OperationalError | PoolTimeoutError | ConnectionError | TimeoutError):
-        return True
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+    if isinstance(exc, DBAPIError | PoolTimeoutError):
+        # By error number: a value MariaDB refused (too long, out of range, JSON too deep) is
+        # not an outage, even when the driver calls it an OperationalError.
+        return is_database_unavailable(exc)
+    if isinstance(exc, ConnectionError | TimeoutError):
         return True
     if isinstance(exc, RPCError) and exc.status in (
         RPCStatusCode.UNAVAILABLE,
@@ -178,7 +181,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def unexpected_error_response(exc: BaseException, method: str, path: str) -> JSONResponse:
-    """A dependency outage is a 503; anything else is a bug: logged, and a bare 500 answered."""
+    """A dependency outage is a 503; a value the database refused is the caller's 422 (every
+    bound should have caught it first: logged as a warning); anything else is a bug: logged,
+    and a bare 500 answered."""
+    if is_data_error(exc):
+        message = db_error_message(exc)
+        logger.warning("database refused a value on %s %s: %s", method, path, message)
+        return error_response(422, "invalid_value", f"A value does not fit its field: {message}")
     if is_dependency_outage(exc):
         logger.warning("dependency unavailable on %s %s: %s", method, path, type(exc).__name__)
         return error_response(

@@ -20,7 +20,10 @@ def main() -> None:
         host=os.environ.get("API_HOST", "127.0.0.1"),
         port=int(os.environ.get("API_PORT", "8000")),
         log_config=None,
-        proxy_headers=True,
+        # X-Forwarded-For is resolved by the app (FORWARDED_ALLOW_IPS, validated addresses).
+        proxy_headers=False,
+        timeout_keep_alive=settings.http_timeout_keep_alive_seconds,
+        h11_max_incomplete_event_size=settings.h11_max_incomplete_event_size,
         timeout_graceful_shutdown=20,
     )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import ipaddress
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -37,18 +40,84 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-class RequestContextMiddleware:
-    """X-Request-ID on every response, an access log line and metrics per request."""
+# A client's X-Request-ID is echoed only if it is 1..128 printable ASCII characters (no
+# spaces, no control or raw bytes: it lands in logs and response headers).
+_REQUEST_ID = re.compile(r"[\x21-\x7e]{1,128}")
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def request_id_for(incoming: str | None) -> str:
+    """The request's id: the client's if it is well formed, else a new one."""
+    if incoming is not None and _REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class TrustedProxies:
+    """`FORWARDED_ALLOW_IPS`: the peers whose `X-Forwarded-For` is believed. Comma-separated
+    addresses or networks, or `*` (every peer: only when nothing but the proxy can reach the
+    api). Empty (the default) trusts nobody: the peer address is the client."""
+
+    def __init__(self, setting: str) -> None:
+        entries = [part.strip() for part in setting.split(",") if part.strip()]
+        self.any = "*" in entries
+        self.networks: list[IPNetwork] = [
+            ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*"
+        ]
+
+    def trusts(self, address: str) -> bool:
+        if self.any:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+    def client_address(self, peer: str | None, forwarded_for: str | None) -> str | None:
+        """The client: walking `X-Forwarded-For` from the right (the entry our proxy added)
+        past trusted proxies, the first entry that is not one. An entry that is not an IP
+        address ends the walk: the last trusted hop is the client we can vouch for."""
+        if peer is None or forwarded_for is None or not self.trusts(peer):
+            return peer
+        client = peer
+        for entry in reversed(forwarded_for.split(",")[-32:]):
+            candidate = entry.strip()
+            try:
+                candidate = str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return client
+            client = candidate
+            if not self.trusts(candidate):
+                return client
+        return client
+
+
+def resolve_client(scope: Scope, proxies: TrustedProxies) -> None:
+    """Rewrite `scope["client"]` to the real client when a trusted proxy forwarded the call."""
+    peer = scope.get("client")
+    host = peer[0] if peer else None
+    resolved = proxies.client_address(host, _header(scope, b"x-forwarded-for"))
+    if resolved is not None and resolved != host:
+        scope["client"] = (resolved, peer[1] if peer else 0)
+
+
+class RequestContextMiddleware:
+    """X-Request-ID on every response, the client address behind trusted proxies, an access
+    log line and metrics per request."""
+
+    def __init__(self, app: ASGIApp, proxies: TrustedProxies | None = None) -> None:
         self.app = app
+        self.proxies = proxies or TrustedProxies("")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and len(incoming) <= 128 else uuid.uuid4().hex
+        resolve_client(scope, self.proxies)
+        request_id = request_id_for(_header(scope, b"x-request-id"))
         token = request_id_var.set(request_id)
         tenant_token = tenant_var.set(None)
         started = time.perf_counter()
@@ -105,12 +174,43 @@ class BodyTooLarge(Exception):
     pass
 
 
-class BodyLimitMiddleware:
-    """413 for bodies over the limit, by Content-Length or by counting a streamed body."""
+class BodyTimeout(Exception):
+    pass
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+def limited_receive(receive: Receive, max_bytes: int, timeout: float) -> Receive:
+    """`receive` that counts the body (BodyTooLarge past `max_bytes`) and gives up on a body
+    that stalls for `timeout` seconds between chunks (BodyTimeout). Once the body is complete,
+    later calls (waiting for a disconnect) pass through untimed."""
+    received = 0
+    complete = False
+
+    async def wrapped() -> Message:
+        nonlocal received, complete
+        if complete:
+            return await receive()
+        try:
+            message = await asyncio.wait_for(receive(), timeout)
+        except TimeoutError:
+            raise BodyTimeout from None
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                raise BodyTooLarge
+            complete = not message.get("more_body", False)
+        return message
+
+    return wrapped
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, by Content-Length or by counting the body (chunked or
+    not), which is read before the app sees it; 408 for a body that stalls."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, body_timeout: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,38 +218,53 @@ class BodyLimitMiddleware:
             return
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, 413)
             return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
+        limited = limited_receive(receive, self.max_bytes, self.body_timeout)
         try:
-            await self.app(scope, counting_receive, send)
+            if scope.get("method") in ("POST", "PUT", "PATCH", "DELETE"):
+                # Read here, chunked or not, so "too large" is a 413 and a stall a 408 (inside
+                # the app, any failure while reading the body is a parse error).
+                limited = _replay(await _read_body(limited), limited)
+            await self.app(scope, limited, send)
         except BodyTooLarge:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, 413)
+        except BodyTimeout:
+            await self._reject(scope, receive, send, 408)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            413, "payload_too_large", f"Request body exceeds {self.max_bytes} bytes"
-        )
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, status: int) -> None:
+        if status == 408:
+            response = error_response(
+                408, "request_timeout", f"Request body stalled for {self.body_timeout:g} s"
+            )
+        else:
+            response = error_response(
+                413, "payload_too_large", f"Request body exceeds {self.max_bytes} bytes"
+            )
         await response(scope, receive, send)
 
 
 ScopeResolver = Callable[[Scope], Awaitable[str | None]]
+# Before a stored answer is replayed: a response to send instead (a 429), or None to replay.
+ReplayGuard = Callable[[Scope], Awaitable[ASGIApp | None]]
+
+# Answers that do not decide the request: the same key must be able to try again.
+# (409 "in progress" is answered by the claim itself and never stored.)
+_UNDECIDED_STATUSES = frozenset({401, 408, 429})
+
+
+def decides_request(status: int) -> bool:
+    """Is `status` the request's outcome, to replay for the same key? 2xx, and 4xx other than
+    401 (bad credentials), 408 (timeout) and 429 (rate limited); never a 5xx."""
+    return 200 <= status < 300 or (400 <= status < 500 and status not in _UNDECIDED_STATUSES)
 
 
 class IdempotencyMiddleware:
     """`Idempotency-Key` on POST: the same key and body replay the first response; the same key
     with another body is 409. Keys are scoped to the caller (tenant or admin) and kept
-    `ttl` (≥ 24 h). A 5xx is not stored, so the client may retry with the same key.
+    `ttl` (≥ 24 h). Only answers that decide the request are stored (`decides_request`): after
+    a 5xx, 401, 408 or 429 the client may retry with the same key. A replay passes
+    `replay_guard` first, so it is rate-limited like any request.
     """
 
     def __init__(
@@ -159,8 +274,10 @@ class IdempotencyMiddleware:
         resolve_scope: ScopeResolver,
         ttl: timedelta,
         lease: timedelta = timedelta(seconds=90),
+        replay_guard: ReplayGuard | None = None,
     ) -> None:
         self.app = app
+        self.replay_guard = replay_guard
         self.sessions = sessions
         self.resolve_scope = resolve_scope
         self.ttl = ttl
@@ -195,7 +312,8 @@ class IdempotencyMiddleware:
                 return
             raise
         if claimed is not None:
-            await claimed(scope, receive, send)
+            refusal = await self.replay_guard(scope) if self.replay_guard else None
+            await (refusal or claimed)(scope, receive, send)
             return
         await self._run_and_store(scope, replay_receive, send, caller, key)
 
@@ -291,7 +409,7 @@ class IdempotencyMiddleware:
         stored = False
         try:
             await self.app(scope, receive, capture)
-            if status < 500:
+            if decides_request(status):
                 async with transaction(self.sessions()) as session:
                     row = (
                         await session.execute(

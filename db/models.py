@@ -297,7 +297,8 @@ class Refund(Base):
 
 
 class PaymentDiscrepancy(Base):
-    """An under- or overpayment against what was expected (FR-050, FR-073)."""
+    """An under- or overpayment against what was expected (FR-050, FR-073), or a payment
+    received after the invoice closed."""
 
     __tablename__ = "payment_discrepancies"
     __table_args__ = (
@@ -313,7 +314,10 @@ class PaymentDiscrepancy(Base):
     expected_amount: Mapped[Decimal] = mapped_column(Money)
     paid_amount: Mapped[Decimal] = mapped_column(Money)
     difference: Mapped[Decimal] = mapped_column(Money)
-    type: Mapped[str] = mapped_column(Enum("underpayment", "overpayment", name="discrepancy_type"))
+    # paid_after_close: money received on a cancelled or expired invoice (to refund).
+    type: Mapped[str] = mapped_column(
+        Enum("underpayment", "overpayment", "paid_after_close", name="discrepancy_type")
+    )
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
 
 

@@ -12,8 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from domain.bounds import AmountIn, Quantity, RateIn
 from domain.errors import InvalidLineItem
 from domain.expiry import resolve_expiry
 from domain.installments import (
@@ -22,7 +23,7 @@ from domain.installments import (
     build_schedule,
     last_due_date,
 )
-from domain.money import Currency, parse_amount
+from domain.money import Currency, MoneyError, parse_amount
 from domain.totals import (
     FeeSchedule,
     InvoiceTotals,
@@ -32,18 +33,14 @@ from domain.totals import (
     validate_tax_rate,
 )
 
-# Amounts arrive as decimal strings or integers; a JSON float is refused (422) before it can
-# lose a digit.
-AmountIn = StrictStr | StrictInt
-
 
 class LineItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: Annotated[str, Field(min_length=1, max_length=255)]
-    quantity: StrictInt = Field(description="Integer ≥ 1")
-    unit_price: AmountIn = Field(description="≥ 0, at the currency's scale")
-    tax_rate: AmountIn | None = Field(
+    quantity: Quantity
+    unit_price: AmountIn = Field(description="≥ 0, at the currency's scale, at most 10^13")
+    tax_rate: RateIn | None = Field(
         default=None, description="0..1 with at most 4 decimals; default 0"
     )
     tax_category: Annotated[str, Field(max_length=50)] | None = None
@@ -52,9 +49,11 @@ class LineItemIn(BaseModel):
 class InstallmentsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    count: StrictInt = Field(description="2..12")
-    interval_days: StrictInt = Field(default=DEFAULT_INTERVAL_DAYS, description="Days between")
-    amounts: list[AmountIn] | None = Field(
+    count: Annotated[StrictInt, Field(ge=-1000, le=1000)] = Field(description="2..12")
+    interval_days: Annotated[StrictInt, Field(ge=-100_000, le=100_000)] = Field(
+        default=DEFAULT_INTERVAL_DAYS, description="Days between"
+    )
+    amounts: Annotated[list[AmountIn], Field(max_length=1000)] | None = Field(
         default=None, description="Custom split; must sum to the total"
     )
 
@@ -102,13 +101,11 @@ def plan_invoice(
             raise InvalidLineItem(f"Line item {index}: quantity must be at least 1")
         rate = validate_tax_rate(item.tax_rate)
         rates.append(rate)
-        inputs.append(
-            LineItemInput(
-                quantity=item.quantity,
-                unit_price=parse_amount(item.unit_price, currency),
-                tax_rate=rate,
-            )
-        )
+        try:
+            unit_price = parse_amount(item.unit_price, currency)
+        except MoneyError as exc:
+            raise MoneyError(f"Line item {index}: unit_price: {exc}") from None
+        inputs.append(LineItemInput(quantity=item.quantity, unit_price=unit_price, tax_rate=rate))
     totals = compute_totals(currency, inputs, fee)
     schedule: list[InstallmentPlan] = []
     if installments is not None:
@@ -144,4 +141,3 @@ def plan_invoice(
         schedule=tuple(schedule),
         expires_at=resolved_expiry,
     )
-

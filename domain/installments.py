@@ -30,6 +30,7 @@ from typing import Final, Literal, Protocol
 
 from domain.errors import InstallmentError, PaymentError
 from domain.money import (
+    MAX_AMOUNT,
     Currency,
     Money,
     MoneyError,
@@ -211,6 +212,8 @@ def _parse_installment_amount(value: object, currency: Currency, label: str) -> 
         )
     if amount <= 0:
         raise InstallmentError(f"{label}: amount must be greater than zero")
+    if amount > MAX_AMOUNT:
+        raise InstallmentError(f"{label}: amount must be at most {MAX_AMOUNT}")
     return quantize(amount, currency)
 
 
@@ -429,12 +432,14 @@ def apply_allocation(
 
 @dataclass(frozen=True, slots=True)
 class Discrepancy:
-    """A payment that differs from what was asked (FR-050). `difference` is ≥ 0."""
+    """A payment that differs from what was asked (FR-050). `difference` is ≥ 0.
+    `paid_after_close`: money for an invoice that was cancelled or expired, where nothing was
+    asked any more (the merchant refunds it or honours it)."""
 
     expected_amount: Decimal
     paid_amount: Decimal
     difference: Decimal
-    type: Literal["underpayment", "overpayment"]
+    type: Literal["underpayment", "overpayment", "paid_after_close"]
 
 
 def payment_discrepancy(currency: Currency, expected: Decimal, paid: Decimal) -> Discrepancy | None:
@@ -448,6 +453,12 @@ def payment_discrepancy(currency: Currency, expected: Decimal, paid: Decimal) ->
     return Discrepancy(
         quantize(expected, currency), quantize(paid, currency), abs(delta.amount), kind
     )
+
+
+def paid_after_close(currency: Currency, paid: Decimal) -> Discrepancy:
+    """A payment received after the invoice closed: all of it is the difference."""
+    amount = quantize(paid, currency)
+    return Discrepancy(Decimal(0), amount, amount, "paid_after_close")
 
 
 # --- adjustment ------------------------------------------------------------------------------

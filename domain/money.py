@@ -7,6 +7,7 @@ mix currencies: a mismatch is an error, never a conversion.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -30,8 +31,16 @@ class Currency(StrEnum):
 
 SCALES: Final[dict[Currency, int]] = {Currency.IDR: 0, Currency.MYR: 2, Currency.USD: 2}
 
-# Largest amount a DECIMAL(19,4) column holds, with room to spare for sums of a few of them.
-MAX_AMOUNT: Final = Decimal("999999999999999")
+# The largest amount PayTrust accepts, in the currency's major unit (10^13): a DECIMAL(19,4)
+# column holds 10^15, which leaves room for sums of a few of them (a total, a refund sum).
+MAX_AMOUNT: Final = Decimal(10) ** 13
+# Plain decimal notation only: an optional sign, digits, an optional fraction. No exponent
+# ("1e30", "9E+999999999"), no NaN/Infinity, no spaces or underscores. One home for the rule:
+# the request schemas declare it (OpenAPI shows it) and `to_decimal` enforces it.
+AMOUNT_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?$"
+# Longest amount string accepted: 14 integer digits, a point and a generous fraction.
+AMOUNT_MAX_LENGTH: Final = 40
+_AMOUNT_RE: Final = re.compile(AMOUNT_PATTERN)
 
 
 class MoneyError(ValueError):
@@ -68,9 +77,9 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip()
-        if not text or text != value or "_" in text:
-            raise MoneyError(f"Malformed amount: {value!r}")
+        if len(value) > AMOUNT_MAX_LENGTH or not _AMOUNT_RE.fullmatch(value):
+            raise MoneyError(f"Malformed amount: {_shown(value)}")
+        text = value
         try:
             result = Decimal(text)
         except InvalidOperation:
@@ -84,12 +93,31 @@ def to_decimal(value: object) -> Decimal:
     return result
 
 
+def _shown(value: str) -> str:
+    """An input echoed in a message, cut short so a megabyte of digits is not sent back."""
+    return repr(value) if len(value) <= AMOUNT_MAX_LENGTH else repr(value[:AMOUNT_MAX_LENGTH] + "…")
+
+
 def decimal_places(value: Decimal) -> int:
-    """Significant decimal places: Decimal('12.50') has 1, Decimal('100') has 0."""
-    normalized = value.normalize()
-    exponent = normalized.as_tuple().exponent
+    """Significant decimal places: Decimal('12.50') has 1, Decimal('100') has 0.
+
+    Counted exactly from the digits, never through `normalize()`, which rounds to the context's
+    28 digits (so "1.0000000000000000000000000000001" would pass as 1) and overflows on huge
+    exponents.
+    """
+    _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite by construction
-    return max(0, -exponent)
+    if exponent >= 0:
+        return 0
+    if not any(digits):
+        return 0
+    places = -exponent
+    trailing = 0
+    for digit in reversed(digits):
+        if digit != 0 or trailing == places:
+            break
+        trailing += 1
+    return places - trailing
 
 
 def parse_amount(value: object, currency: Currency, *, allow_negative: bool = False) -> Decimal:
@@ -98,14 +126,15 @@ def parse_amount(value: object, currency: Currency, *, allow_negative: bool = Fa
     Trailing zeros are fine (`"100.00"` is a valid IDR amount); `"100.5"` is not.
     """
     amount = to_decimal(value)
+    shown = _shown(str(value))
     if decimal_places(amount) > currency.scale:
         raise MoneyError(
-            f"Amount {value} has more decimal places than {currency} allows ({currency.scale})"
+            f"Amount {shown} has more decimal places than {currency} allows ({currency.scale})"
         )
     if amount < 0 and not allow_negative:
-        raise MoneyError(f"Amount must not be negative: {value}")
+        raise MoneyError(f"Amount must not be negative: {shown}")
     if abs(amount) > MAX_AMOUNT:
-        raise MoneyError(f"Amount {value} is too large")
+        raise MoneyError(f"Amount {shown} is too large: at most {MAX_AMOUNT} {currency}")
     return quantize(amount, currency)
 
 

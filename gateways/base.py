@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
+from typing import Annotated, Any, Final, Literal, NamedTuple, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from domain.money import Currency, MoneyError, decimal_places, parse_amount
+from domain.bounds import MAX_ID, BoundedDatetime
+from domain.money import MAX_AMOUNT, Currency, MoneyError, decimal_places, parse_amount
 from domain.timeutil import ensure_utc
 
 GatewayName = Literal["xendit", "midtrans"]
@@ -257,6 +258,11 @@ class EventKind(StrEnum):
     PENDING = "pending"
 
 
+# webhook_events.event_id is VARCHAR(191); transaction ids and references VARCHAR(100).
+EVENT_ID_MAX_LENGTH: Final = 191
+REFERENCE_MAX_LENGTH: Final = 100
+
+
 class WebhookEvent(BaseModel):
     """A gateway notification in PayTrust's terms.
 
@@ -268,19 +274,21 @@ class WebhookEvent(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
+    # Bounded by the columns they are stored in (and the workflow id they become), so an
+    # over-long value is a malformed notification before any write or workflow start.
     gateway: GatewayName
     kind: EventKind
-    event_id: str
-    gateway_transaction_id: str | None
-    reference: str
-    merchant_reference: str | None
-    invoice_id: int | None
-    installment_number: int | None
-    amount: Decimal | None
+    event_id: Annotated[str, Field(min_length=1, max_length=EVENT_ID_MAX_LENGTH)]
+    gateway_transaction_id: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)] | None
+    reference: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)]
+    merchant_reference: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)] | None
+    invoice_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None
+    installment_number: Annotated[int, Field(ge=1, le=1000)] | None
+    amount: Annotated[Decimal, Field(le=MAX_AMOUNT, ge=-MAX_AMOUNT)] | None
     currency: Currency
-    occurred_at: datetime
-    refund_id: str | None = None
-    refund_amount: Decimal | None = None
+    occurred_at: BoundedDatetime
+    refund_id: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)] | None = None
+    refund_amount: Annotated[Decimal, Field(le=MAX_AMOUNT, ge=-MAX_AMOUNT)] | None = None
     refund_reason: str | None = None
     raw: dict[str, Any]
 

@@ -170,7 +170,12 @@ async def app(settings: Settings, api_port: int, temporal_env: object) -> AsyncI
     application = create_app(settings)
     server = uvicorn.Server(
         uvicorn.Config(
-            application, host="127.0.0.1", port=api_port, log_config=None, lifespan="off"
+            application,
+            host="127.0.0.1",
+            port=api_port,
+            log_config=None,
+            lifespan="off",
+            proxy_headers=False,  # as api/main.py: the app resolves X-Forwarded-For
         )
     )
     serving = asyncio.create_task(server.serve())

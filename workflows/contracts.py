@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from domain.bounds import AmountIn, BoundedDatetime
 from domain.drafts import InstallmentsIn, LineItemIn
 from gateways.base import WebhookEvent
 
@@ -195,6 +196,17 @@ class ApplyResult(BaseModel):
     message: str | None = None
 
 
+class UnappliedEventInput(BaseModel):
+    """An accepted gateway event the invoice cannot take (a refund larger than what was paid,
+    a PAID of nothing, a refund whose payment never came): its webhook event fails for good,
+    with the reason, for an operator to see and replay."""
+
+    invoice_id: int
+    tenant_id: str
+    payment: PaymentEvent
+    reason: str
+
+
 class ModifyInvoiceRequest(BaseModel):
     """PATCH /invoices/{id} on a draft: the fields given replace the current ones. Line items,
     installments and expiry are validated again and totals recomputed from the locked fees."""
@@ -208,15 +220,15 @@ class ModifyInvoiceRequest(BaseModel):
 
 
 class InstallmentChangeIn(BaseModel):
-    number: int
-    amount: str | int | None = None
-    due_date: datetime | None = None
+    number: Annotated[int, Field(ge=1, le=1000)]
+    amount: AmountIn | None = None
+    due_date: BoundedDatetime | None = None
 
 
 class AdjustInstallmentsRequest(BaseModel):
     """PATCH /invoices/{id}/installments: new amounts and due dates of unpaid installments."""
 
-    installments: list[InstallmentChangeIn]
+    installments: Annotated[list[InstallmentChangeIn], Field(max_length=1000)]
 
 
 class AdjustInput(BaseModel):

@@ -51,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         SyncInput,
         SyncRequest,
         SyncResult,
+        UnappliedEventInput,
     )
     from workflows.search_attributes import invoice_search_attributes, status_update
 
@@ -69,7 +70,18 @@ PAYMENT_SYNC = "payment-sync"
 ORPHAN_CHECK_INTERVAL = timedelta(seconds=10)
 DEFAULT_HISTORY_LIMIT = 2000
 DEFERRED_RETRY_INTERVAL = timedelta(minutes=1)
+# A held-back event (a refund before its payment) is retried every DEFERRED_RETRY_INTERVAL, at
+# most MAX_DEFERRALS times: the bounded wait (about an hour) for a payment that may never come.
 MAX_DEFERRALS = 60
+# An accepted event that cannot apply (or whose payment never came) fails its webhook event
+# with the reason, instead of being only logged. (Patched in: older histories replay without.)
+FAIL_UNAPPLIED_EVENTS = "fail-unapplied-events"
+# fail_unapplied_event waits for the WebhookWorkflow's own verdict by retrying.
+UNAPPLIED_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=1.5,
+    maximum_interval=timedelta(seconds=10),
+)
 
 
 def _business_failure(err: ActivityError) -> ApplicationError:
@@ -237,10 +249,19 @@ class InvoiceWorkflow:
                     self._snapshot.invoice_id,
                     err.cause,
                 )
+                cause = err.cause
+                reason = cause.message if isinstance(cause, ApplicationError) else str(cause)
+                await self._fail_unapplied(payment, f"Not applied: {reason}")
                 return
             self._set_snapshot(result.snapshot)
             if result.outcome == "deferred":
-                self._defer(payment)
+                if not self._defer(payment):
+                    await self._fail_unapplied(
+                        payment,
+                        f"Not applied: {result.message or 'no matching payment'} after "
+                        f"{MAX_DEFERRALS} tries over "
+                        f"{int(MAX_DEFERRALS * DEFERRED_RETRY_INTERVAL.total_seconds() // 60)} min",
+                    )
             elif result.outcome == "applied" and self._deferred:
                 # A payment landed: events that were waiting for one get another go.
                 self._events.extend(self._deferred)
@@ -352,7 +373,8 @@ class InvoiceWorkflow:
             except ActivityError as err:
                 workflow.logger.warning("could not expire %s at the gateway: %s", reference, err)
 
-    def _defer(self, payment: PaymentEvent) -> None:
+    def _defer(self, payment: PaymentEvent) -> bool:
+        """Hold the event back for another try; False once it has waited long enough."""
         key = payment.event.event_id
         self._deferrals[key] = self._deferrals.get(key, 0) + 1
         if self._deferrals[key] > MAX_DEFERRALS:
@@ -361,8 +383,31 @@ class InvoiceWorkflow:
                 key,
                 self._require_snapshot().invoice_id,
             )
-            return
+            return False
         self._deferred.append(payment)
+        return True
+
+    async def _fail_unapplied(self, payment: PaymentEvent, reason: str) -> None:
+        """The event's webhook fails for good with `reason` (listed, replayable, alerted)."""
+        if not workflow.patched(FAIL_UNAPPLIED_EVENTS):
+            return
+        snapshot = self._require_snapshot()
+        try:
+            await workflow.execute_activity_method(
+                InvoiceActivities.fail_unapplied_event,
+                UnappliedEventInput(
+                    invoice_id=snapshot.invoice_id,
+                    tenant_id=snapshot.tenant_id,
+                    payment=payment,
+                    reason=reason[:2000],
+                ),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=UNAPPLIED_RETRY,
+            )
+        except ActivityError as err:
+            workflow.logger.error(
+                "could not fail webhook of event %s: %s", payment.event.event_id, err
+            )
 
     def _set_snapshot(self, snapshot: InvoiceSnapshot) -> None:
         previous = self._snapshot.status if self._snapshot else None

@@ -15,7 +15,7 @@ from api.api_keys.schemas import (
     AuditEntry,
     TenantId,
 )
-from api.deps import AdminDep, ServicesDep, SessionDep, client_ip
+from api.deps import AdminDep, IdPath, ServicesDep, SessionDep, client_ip
 from api.errors import BusinessRuleError, responses
 from api.pagination import Page, PageDep
 from domain.timeutil import parse_date_or_timestamp, to_naive_utc
@@ -113,7 +113,7 @@ async def list_audit_log(
     "/{api_key_id}/rotate", response_model=ApiKeyWithSecret, responses=responses(400, 401, 404, 422)
 )
 async def rotate_api_key(
-    api_key_id: int,
+    api_key_id: IdPath,
     request: Request,
     session: SessionDep,
     services: ServicesDep,
@@ -134,7 +134,7 @@ async def rotate_api_key(
     "/{api_key_id}", status_code=204, response_class=Response, responses=responses(401, 404)
 )
 async def revoke_api_key(
-    api_key_id: int, request: Request, session: SessionDep, services: ServicesDep, _: AdminDep
+    api_key_id: IdPath, request: Request, session: SessionDep, services: ServicesDep, _: AdminDep
 ) -> Response:
     """Revoke: every api replica refuses the key within 2 s (at once with Redis)."""
     await service.revoke_key(session, api_key_id=api_key_id, ip_address=client_ip(request))

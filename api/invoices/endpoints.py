@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import MerchantOrAdminDep, PrincipalDep, ServicesDep, SessionDep
+from api.deps import IdPath, MerchantOrAdminDep, PrincipalDep, ServicesDep, SessionDep
 from api.errors import RateLimited, responses
 from api.invoices import service
 from api.invoices.schemas import (
@@ -94,7 +94,9 @@ async def list_invoices(
 
 
 @router.get("/{invoice_id}", response_model=InvoiceOut, responses=responses(401, 404, 429))
-async def get_invoice(invoice_id: int, session: SessionDep, principal: PrincipalDep) -> InvoiceOut:
+async def get_invoice(
+    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> InvoiceOut:
     return await service.read_invoice(session, principal.tenant_id, invoice_id)
 
 
@@ -102,7 +104,7 @@ async def get_invoice(invoice_id: int, session: SessionDep, principal: Principal
     "/{invoice_id}", response_model=InvoiceOut, responses=responses(400, 401, 404, 422, 429, 503)
 )
 async def modify_invoice(
-    invoice_id: int,
+    invoice_id: IdPath,
     body: InvoicePatch,
     session: SessionDep,
     services: ServicesDep,
@@ -129,7 +131,7 @@ async def modify_invoice(
     responses=responses(400, 401, 404, 409, 422, 429, 503),
 )
 async def initiate_payment(
-    invoice_id: int,
+    invoice_id: IdPath,
     session: SessionDep,
     services: ServicesDep,
     principal: PrincipalDep,
@@ -154,7 +156,7 @@ async def initiate_payment(
     responses=responses(400, 401, 404, 429, 503),
 )
 async def sync_invoice(
-    invoice_id: int, session: SessionDep, services: ServicesDep, caller: MerchantOrAdminDep
+    invoice_id: IdPath, session: SessionDep, services: ServicesDep, caller: MerchantOrAdminDep
 ) -> InvoiceOut:
     """Ask the gateway about each live payment link of the invoice now and apply a payment it
     confirms (exactly once, like a notification), then answer with the invoice. Call it when
@@ -182,7 +184,7 @@ async def sync_invoice(
     responses=responses(400, 401, 404, 422, 429, 503),
 )
 async def cancel_invoice(
-    invoice_id: int,
+    invoice_id: IdPath,
     session: SessionDep,
     services: ServicesDep,
     principal: PrincipalDep,
@@ -208,7 +210,7 @@ async def cancel_invoice(
     responses=responses(400, 401, 404, 409, 422, 429, 503),
 )
 async def create_supplementary_invoice(
-    invoice_id: int,
+    invoice_id: IdPath,
     body: SupplementaryCreate,
     session: SessionDep,
     services: ServicesDep,
@@ -232,7 +234,7 @@ async def create_supplementary_invoice(
     responses=responses(400, 401, 404, 422, 429, 503),
 )
 async def adjust_installments(
-    invoice_id: int,
+    invoice_id: IdPath,
     body: AdjustInstallmentsRequest,
     session: SessionDep,
     services: ServicesDep,
@@ -257,7 +259,7 @@ async def adjust_installments(
     responses=responses(401, 404, 429),
 )
 async def list_transactions(
-    invoice_id: int, session: SessionDep, principal: PrincipalDep
+    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> TransactionList:
     invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
     names = await repo.gateway_names(session)
@@ -290,7 +292,7 @@ async def list_transactions(
     responses=responses(401, 404, 429),
 )
 async def list_discrepancies(
-    invoice_id: int, session: SessionDep, principal: PrincipalDep
+    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> DiscrepancyList:
     """Under- and overpayments against the amount each payment was expected to cover."""
     invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
@@ -318,7 +320,7 @@ async def list_discrepancies(
     responses=responses(401, 404, 429),
 )
 async def get_overpayment(
-    invoice_id: int, session: SessionDep, principal: PrincipalDep
+    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> OverpaymentOut:
     invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
     c = invoice.currency
@@ -331,7 +333,9 @@ async def get_overpayment(
 
 
 @router.get("/{invoice_id}/refunds", response_model=RefundList, responses=responses(401, 404, 429))
-async def list_refunds(invoice_id: int, session: SessionDep, principal: PrincipalDep) -> RefundList:
+async def list_refunds(
+    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> RefundList:
     invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
     rows = await repo.refunds(session, principal.tenant_id, invoice.id)
     return RefundList(
@@ -355,7 +359,7 @@ async def list_refunds(invoice_id: int, session: SessionDep, principal: Principa
     responses=responses(401, 404, 429),
 )
 async def list_installments(
-    invoice_id: int, session: SessionDep, principal: PrincipalDep
+    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> InstallmentList:
     invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
     rows = await repo.installments(session, principal.tenant_id, invoice.id)

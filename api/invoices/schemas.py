@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_serializer, model_validator
 
+from domain.bounds import MAX_ID, BoundedDatetime, JsonObject, check_json_object
 from domain.drafts import InstallmentsIn, LineItemIn
 from domain.timeutil import iso_utc
 
@@ -23,6 +24,12 @@ class CustomerIn(BaseModel):
     name: Annotated[str, Field(max_length=255)] | None = None
     email: Annotated[str, Field(max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
 
+    @model_validator(mode="after")
+    def _bounded(self) -> CustomerIn:
+        """Extra fields are free-form JSON: bounded like `metadata` (depth and size)."""
+        check_json_object(self.model_dump(exclude_none=True))
+        return self
+
 
 class InvoiceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -33,15 +40,15 @@ class InvoiceCreate(BaseModel):
     currency: Annotated[str, Field(min_length=1, max_length=8)] = Field(
         description="IDR, MYR or USD"
     )
-    gateway_id: StrictInt
+    gateway_id: Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
     description: Annotated[str, Field(max_length=2000)] | None = None
     customer: CustomerIn | None = None
-    expires_at: datetime | None = Field(
+    expires_at: BoundedDatetime | None = Field(
         default=None, description="Default: 24 h from now, or the last due date + 24 h"
     )
     line_items: list[LineItemIn] = Field(description="At least one")
     installments: InstallmentsIn | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class SupplementaryCreate(BaseModel):
@@ -52,10 +59,10 @@ class SupplementaryCreate(BaseModel):
     external_id: Annotated[str, Field(min_length=1, max_length=255)]
     description: Annotated[str, Field(max_length=2000)] | None = None
     customer: CustomerIn | None = None
-    expires_at: datetime | None = None
+    expires_at: BoundedDatetime | None = None
     line_items: list[LineItemIn]
     installments: InstallmentsIn | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class InvoicePatch(BaseModel):
@@ -63,9 +70,9 @@ class InvoicePatch(BaseModel):
 
     description: Annotated[str, Field(max_length=2000)] | None = None
     line_items: list[LineItemIn] | None = None
-    expires_at: datetime | None = None
+    expires_at: BoundedDatetime | None = None
     installments: InstallmentsIn | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class LineItemOut(BaseModel):
@@ -120,7 +127,7 @@ class InvoiceOut(Timestamped):
 class PaymentInitiate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    installment_number: StrictInt | None = None
+    installment_number: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
 
 
 class PaymentOut(Timestamped):

@@ -13,6 +13,7 @@ from api.errors import BusinessRuleError, responses
 from api.reports import repository
 from api.reports.repository import zero_if_none
 from api.reports.schemas import CurrencySection, FeeLine, FinancialReport, TaxLine
+from domain.bounds import MAX_YEAR, MIN_YEAR, check_year
 from domain.money import Currency, format_amount
 from domain.timeutil import iso_utc, parse_date_or_timestamp, to_naive_utc
 
@@ -23,10 +24,12 @@ MAX_RANGE = timedelta(days=366)
 
 def _parse(value: str, name: str, *, end: bool) -> datetime:
     try:
-        return parse_date_or_timestamp(value, end_of_day=end)
-    except ValueError:
+        return check_year(parse_date_or_timestamp(value, end_of_day=end))
+    except (ValueError, OverflowError):
         raise BusinessRuleError(
-            f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp", code="invalid_date"
+            f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 timestamp in the years "
+            f"{MIN_YEAR} to {MAX_YEAR}",
+            code="invalid_date",
         ) from None
 
 
@@ -34,8 +37,18 @@ def _parse(value: str, name: str, *, end: bool) -> datetime:
 async def financial_report(
     session: SessionDep,
     principal: PrincipalDep,
-    start_date: Annotated[str, Query(description="YYYY-MM-DD (inclusive, UTC) or ISO 8601")],
-    end_date: Annotated[str, Query(description="YYYY-MM-DD (inclusive, UTC) or ISO 8601")],
+    start_date: Annotated[
+        str,
+        Query(
+            max_length=64, description="YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100"
+        ),
+    ],
+    end_date: Annotated[
+        str,
+        Query(
+            max_length=64, description="YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100"
+        ),
+    ],
 ) -> FinancialReport:
     """The tenant's invoices created in the range (excluding draft and cancelled), one section
     per currency with tax by rate and category and service fees by gateway."""
@@ -49,6 +62,13 @@ async def financial_report(
     totals = await repository.currency_totals(session, principal.tenant_id, lo, hi)
     taxes = await repository.tax_breakdown(session, principal.tenant_id, lo, hi)
     fees = await repository.fee_breakdown(session, principal.tenant_id, lo, hi)
+    after_close = await repository.received_after_close(session, principal.tenant_id, lo, hi)
+    # A currency whose only money came in on closed (e.g. cancelled) invoices still has a
+    # section, so that money is never invisible.
+    listed = {row["currency"] for row in totals}
+    totals = totals + [
+        {"currency": code, "invoice_count": 0} for code in sorted(after_close) if code not in listed
+    ]
     sections = []
     for row in totals:
         currency = Currency(row["currency"])
@@ -60,12 +80,13 @@ async def financial_report(
             CurrencySection(
                 currency=currency.value,
                 invoice_count=int(row["invoice_count"]),
-                subtotal=money(row["subtotal"]),
-                tax_total=money(row["tax_total"]),
-                service_fee_total=money(row["service_fee_total"]),
-                total=money(row["total"]),
-                amount_paid=money(row["amount_paid"]),
-                amount_refunded=money(row["amount_refunded"]),
+                subtotal=money(row.get("subtotal")),
+                tax_total=money(row.get("tax_total")),
+                service_fee_total=money(row.get("service_fee_total")),
+                total=money(row.get("total")),
+                amount_paid=money(row.get("amount_paid")),
+                amount_refunded=money(row.get("amount_refunded")),
+                received_on_closed_invoices=money(after_close.get(currency.value)),
                 taxes=[
                     TaxLine(
                         tax_rate=f"{t['tax_rate']:.4f}",

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import GatewayConfig, Invoice, LineItem
+from db.models import GatewayConfig, Invoice, LineItem, PaymentDiscrepancy
 
 EXCLUDED_STATUSES = ("draft", "cancelled")
 
@@ -89,6 +89,29 @@ async def fee_breakdown(
         for row in await session.execute(stmt)
     ]
     return sorted(rows, key=lambda r: (r["currency"], r["gateway"]))
+
+
+async def received_after_close(
+    session: AsyncSession, tenant_id: str, start: datetime, end: datetime
+) -> dict[str, Decimal]:
+    """Per currency: money received on invoices (created in the range) after they were
+    cancelled or expired: their `paid_after_close` discrepancies, whatever the status now."""
+    stmt = (
+        select(Invoice.currency, func.sum(PaymentDiscrepancy.paid_amount).label("amount"))
+        .join(
+            PaymentDiscrepancy,
+            (PaymentDiscrepancy.invoice_id == Invoice.id)
+            & (PaymentDiscrepancy.tenant_id == Invoice.tenant_id),
+        )
+        .where(
+            Invoice.tenant_id == tenant_id,
+            Invoice.created_at >= start,
+            Invoice.created_at <= end,
+            PaymentDiscrepancy.type == "paid_after_close",
+        )
+        .group_by(Invoice.currency)
+    )
+    return {row.currency: row.amount for row in await session.execute(stmt)}
 
 
 def zero_if_none(value: Decimal | None) -> Decimal:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class TaxLine(BaseModel):
@@ -24,6 +24,11 @@ class CurrencySection(BaseModel):
     total: str
     amount_paid: str
     amount_refunded: str
+    # Received on cancelled or expired invoices (also counted in amount_paid where the invoice
+    # is expired; cancelled invoices are otherwise excluded): the merchant's to refund.
+    received_on_closed_invoices: str = Field(
+        description="Money received after the invoice was cancelled or expired"
+    )
     taxes: list[TaxLine]
     service_fees: list[FeeLine]
 

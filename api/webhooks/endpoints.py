@@ -8,7 +8,7 @@ import logging
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import (
     AdminDep,
+    IdPath,
     MerchantOrAdminDep,
     ServicesDep,
     SessionDep,
@@ -36,7 +37,8 @@ from api.pagination import Page, PageDep
 from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent, WebhookRetryLog
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
-from gateways.base import WebhookAuthError, WebhookPayloadError
+from gateways.base import PaymentGateway, WebhookAuthError, WebhookPayloadError
+from gateways.base import WebhookEvent as GatewayWebhookEvent
 from workflows.contracts import WebhookInput, webhook_workflow_id
 
 router = APIRouter(tags=["webhooks"])
@@ -44,6 +46,16 @@ logger = logging.getLogger("paytrust.webhooks")
 
 GatewayName = Literal["xendit", "midtrans"]
 UNREPLAYABLE = ("unverified", "malformed")
+
+
+def parse_bounded(client: PaymentGateway, body: bytes) -> GatewayWebhookEvent:
+    """The gateway's event, its ids and amounts within their bounds (columns, workflow ids):
+    a field out of bounds is a malformed notification, refused before any write."""
+    try:
+        return client.parse_webhook(body)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+        raise WebhookPayloadError(f"field out of bounds: {fields}", gateway=client.name) from None
 
 
 class WebhookAccepted(BaseModel):
@@ -116,7 +128,7 @@ async def receive_webhook(
     client = services.gateways[gateway]
     try:
         client.verify_webhook(request.headers, body)
-        event = client.parse_webhook(body)
+        event = parse_bounded(client, body)
     except (WebhookAuthError, WebhookPayloadError) as exc:
         unverified = isinstance(exc, WebhookAuthError)
         WEBHOOKS.labels(gateway, "unauthorized" if unverified else "malformed").inc()
@@ -170,7 +182,9 @@ class FailedWebhook(BaseModel):
     failed_at: str | None
 
 
-@router.get("/webhooks/failed", response_model=Page[FailedWebhook], responses=responses(401, 422))
+@router.get(
+    "/webhooks/failed", response_model=Page[FailedWebhook], responses=responses(401, 422, 429)
+)
 async def list_failed_webhooks(
     session: SessionDep,
     paging: PageDep,
@@ -223,7 +237,7 @@ async def list_failed_webhooks(
     responses=responses(400, 401, 404, 409, 503),
 )
 async def retry_failed_webhook(
-    webhook_event_id: int,
+    webhook_event_id: IdPath,
     session: SessionDep,
     services: ServicesDep,
     _: AdminDep,
@@ -252,7 +266,10 @@ async def retry_failed_webhook(
             id=workflow_id,
             task_queue=services.settings.temporal_task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            # The row is permanently failed (locked above): run again even if the delivery
+            # itself completed and only applying it failed (fail_unapplied_event). Applying
+            # is idempotent by gateway transaction and refund ids.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             rpc_timeout=START_TIMEOUT,
         )
 

@@ -32,7 +32,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 PROCESS_ENV = {
     "API_HOST": ("api/main.py", 'os.environ.get("API_HOST"'),
     "API_PORT": ("api/main.py", 'os.environ.get("API_PORT"'),
-    "FORWARDED_ALLOW_IPS": ("uvicorn", "FORWARDED_ALLOW_IPS"),  # uvicorn's proxy_headers trust
+    # A Settings field only the api uses (the worker has no HTTP clients to resolve).
+    "FORWARDED_ALLOW_IPS": ("config.py", "forwarded_allow_ips: str"),
     "PYTHONUNBUFFERED": ("python", ""),
 }
 PAYTRUST_SERVICES = ("api", "worker", "migrate")

@@ -9,7 +9,15 @@ from a thread while that loop keeps serving. Merchant operations carry a valid `
 `X-Admin-Key`; `POST /webhooks/{gateway}` is public (gateway signatures) and is fuzzed
 without credentials.
 
-FUZZ_EXAMPLES (default 15) sets the examples per operation and generation mode.
+The fuzzing runs against its own api (same database, Temporal and worker queue) whose rate
+limit does not throttle the fuzzing keys (`RATE_LIMIT_PER_MINUTE` and
+`AUTH_FAILURES_PER_MINUTE` of 10^6), so every generated request reaches the operation. After the
+per-operation phase a stateful phase follows the OpenAPI links from `POST /invoices` to
+`/invoices/{id}/...` (api/openapi_links.py). The note printed at the end says how many cases
+ran per operation.
+
+FUZZ_EXAMPLES (default 15) sets the examples per operation and generation mode;
+FUZZ_STATEFUL_EXAMPLES (default 20) the stateful scenarios.
 """
 
 from __future__ import annotations
@@ -30,15 +38,19 @@ from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
+from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
-from tests.invoices.helpers import Merchant, in_hours
+from tests.invoices.helpers import Merchant, in_hours, invoice_body
+from tests.security.hardening_support import served_api
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "20"))
+UNTHROTTLED = 10**6
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -74,14 +86,38 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     calls: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    stateful: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, set[int]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add_call(self, operation: str, status: int) -> None:
+    def add_call(self, operation: str, status: int, *, stateful: bool = False) -> None:
         with self.lock:
             self.calls += 1
+            self.counts[operation] = self.counts.get(operation, 0) + 1
+            if stateful:
+                self.stateful[operation] = self.stateful.get(operation, 0) + 1
             self.statuses.setdefault(operation, set()).add(status)
+
+    def add_finding(
+        self, case: Any, mode: str, response: Any, exc: BaseException, **kw: Any
+    ) -> None:
+        failures = getattr(exc, "exceptions", (exc,))
+        self.findings.append(
+            Finding(
+                operation=f"{case.operation.method.upper()} {case.operation.path}",
+                mode=mode,
+                status=response.status_code,
+                failures=tuple(
+                    f"{getattr(f, 'title', type(f).__name__)}: {getattr(f, 'message', str(f))}"[
+                        :600
+                    ]
+                    for f in failures
+                ),
+                request=case.as_curl_command(**kw)[:1500],
+            )
+        )
 
     def is_known(self, finding: Finding) -> bool:
         titles = {f.split(":", 1)[0] for f in finding.failures}
@@ -159,21 +195,7 @@ def _examples(
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except BaseException as exc:
-            failures = getattr(exc, "exceptions", (exc,))
-            report.findings.append(
-                Finding(
-                    operation=label,
-                    mode=mode.value,
-                    status=response.status_code,
-                    failures=tuple(
-                        f"{getattr(f, 'title', type(f).__name__)}: {getattr(f, 'message', str(f))}"[
-                            :600
-                        ]
-                        for f in failures
-                    ),
-                    request=case.as_curl_command(headers=headers, base_url=base_url)[:1500],
-                )
-            )
+            report.add_finding(case, mode.value, response, exc, headers=headers, base_url=base_url)
 
     return run
 
@@ -202,7 +224,72 @@ async def _seed(client, admin_headers, tenant_id: str, sandbox_url: str) -> dict
     }
 
 
-async def test_fuzz_the_openapi_contract(client, api_url, admin_headers, sandbox, tenant_id):
+def _stateful(
+    schema: Any, *, base_url: str, keys: list[str], admin_key: str, report: Report
+) -> None:
+    """Scenarios that follow the OpenAPI links: a created invoice's id into its sub-resources.
+    `POST /invoices` gets a valid body (its fuzzing is the per-operation phase's job), so the
+    links have an invoice to follow."""
+    session = requests.Session()
+
+    class Scenario(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: Any) -> None:
+            if case.operation.method.upper() == "POST" and case.operation.path == "/invoices":
+                case.body = invoice_body(expires_at=in_hours(48))
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            headers = _auth_for(case.operation.path, keys, admin_key, 0)
+            return {"base_url": base_url, "session": session, "headers": headers, "timeout": 30}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            label = f"{case.operation.method.upper()} {case.operation.path}"
+            report.add_call(label, response.status_code, stateful=True)
+            headers = kwargs.get("headers") or {}
+            try:
+                case.validate_response(response, checks=CHECKS, headers=headers)
+            except BaseException as exc:
+                report.add_finding(
+                    case, "stateful", response, exc, headers=headers, base_url=base_url
+                )
+
+    run_state_machine_as_test(
+        Scenario,
+        settings=hypothesis.settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+            verbosity=hypothesis.Verbosity.quiet,
+        ),
+    )
+
+
+async def test_the_invoice_links_are_declared(client):
+    document = (await client.get("/openapi.json")).json()
+    links = document["paths"]["/invoices"]["post"]["responses"]["201"]["links"]
+    targets = {link["operationRef"] for link in links.values()}
+    for path, item in document["paths"].items():
+        if path.startswith("/invoices/{invoice_id}"):
+            for method in item:
+                pointer = path.replace("/", "~1")
+                assert f"#/paths/{pointer}/{method}" in targets, (method, path)
+    assert all(
+        link["parameters"] == {"invoice_id": "$response.body#/id"} for link in links.values()
+    )
+
+
+async def test_fuzz_the_openapi_contract(client, settings, admin_headers, sandbox, tenant_id):
+    unthrottled = settings.model_copy(
+        update={"rate_limit_per_minute": UNTHROTTLED, "auth_failures_per_minute": UNTHROTTLED}
+    )
+    async with served_api(unthrottled) as (_, api_url):
+        await _fuzz_contract(client, api_url, admin_headers, sandbox, tenant_id)
+
+
+async def _fuzz_contract(client, api_url, admin_headers, sandbox, tenant_id):
     seeded = await _seed(client, admin_headers, tenant_id, sandbox.url)
     document = (await client.get("/openapi.json")).json()
     # Other tests add routes of their own to the shared app (/_test/...): not the contract.
@@ -248,13 +335,26 @@ async def test_fuzz_the_openapi_contract(client, api_url, admin_headers, sandbox
 
     # The app serves on this loop: generate and send from a thread.
     await asyncio.to_thread(fuzz_all)
+    await asyncio.to_thread(
+        _stateful,
+        schema,
+        base_url=api_url,
+        keys=seeded["keys"],
+        admin_key=admin_headers["X-Admin-Key"],
+        report=report,
+    )
 
     summary = "\n".join(
-        f"{label}: {report.seconds.get(label)} s, statuses {sorted(codes)}"
+        f"{label}: {report.counts.get(label, 0)} cases "
+        f"({report.stateful.get(label, 0)} stateful), {report.seconds.get(label)} s, "
+        f"statuses {sorted(codes)}"
         for label, codes in sorted(report.statuses.items())
     )
     print(f"fuzz: {report.calls} requests\n{summary}")
     assert report.calls > 200
+    # The stateful phase followed links from a created invoice into its sub-resources.
+    reached = [label for label in report.stateful if "/invoices/{invoice_id}" in label]
+    assert reached, report.stateful
     distinct = report.distinct()
     for known in (p for p in distinct if report.is_known(p)):
         warnings.warn(
