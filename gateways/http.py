@@ -51,7 +51,14 @@ async def send(
         content = json_dumps(body)
         request_headers["Content-Type"] = "application/json"
     try:
-        return await client.request(method, url, content=content, headers=request_headers)
+        try:
+            return await client.request(method, url, content=content, headers=request_headers)
+        except httpx.RemoteProtocolError:
+            # A pooled keep-alive connection the server had just closed: the request never
+            # reached it. A read is safe to send again once, on a fresh connection.
+            if method != "GET":
+                raise
+            return await client.request(method, url, content=content, headers=request_headers)
     except httpx.TimeoutException as exc:
         raise GatewayUnavailable(
             f"{gateway} did not answer {method} {url} in time ({type(exc).__name__})",

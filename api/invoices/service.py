@@ -11,7 +11,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -301,6 +305,10 @@ async def run_update(
         return result
     except WorkflowUpdateFailedError as exc:
         raise _update_error(exc.cause) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
+        # The update is still running (a slow gateway, a worker restarting): it will finish;
+        # the merchant retries (with the same Idempotency-Key where the call takes one).
+        raise ServiceUnavailable("The invoice workflow did not answer in time; retry") from exc
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             raise BusinessRuleError(
