@@ -42,16 +42,27 @@ def workflow_classes() -> Sequence[type]:
 
 
 def activity_functions(
-    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+    client: Client,
+    sessions: Any,
+    gateways: dict[str, Any],
+    task_queue: str,
+    accounts: Any = None,
 ) -> list[Any]:
-    """Activities are bound methods of objects that receive their dependencies."""
+    """Activities are bound methods of objects that receive their dependencies.
+
+    `accounts` (an `AccountDirectory`) serves merchants' own gateway accounts; without one,
+    credentials are read under the development key (tests)."""
     from activities.archival import ArchivalActivities
     from activities.invoices import InvoiceActivities
     from activities.maintenance import MaintenanceActivities
     from activities.webhooks import WebhookActivities
+    from gateways.accounts import AccountDirectory
+    from gateways.credentials import CredentialCipher
 
-    invoices = InvoiceActivities(sessions, gateways)
-    webhooks = WebhookActivities(sessions, client, task_queue)
+    if accounts is None:
+        accounts = AccountDirectory(sessions, gateways, CredentialCipher.from_setting(None))
+    invoices = InvoiceActivities(sessions, gateways, accounts)
+    webhooks = WebhookActivities(sessions, client, task_queue, gateways, accounts)
     maintenance = MaintenanceActivities(sessions)
     archival = ArchivalActivities(sessions)
     return [
@@ -74,7 +85,11 @@ def activity_functions(
 
 
 def build_worker(
-    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+    client: Client,
+    sessions: Any,
+    gateways: dict[str, Any],
+    task_queue: str,
+    accounts: Any = None,
 ) -> Worker:
     from logsetup import ActivityLogContextInterceptor
 
@@ -82,7 +97,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=workflow_classes(),
-        activities=activity_functions(client, sessions, gateways, task_queue),
+        activities=activity_functions(client, sessions, gateways, task_queue, accounts),
         graceful_shutdown_timeout=timedelta(seconds=20),
         # Log lines of activities carry their invoice / tenant (read from the input).
         interceptors=[ActivityLogContextInterceptor()],
@@ -139,7 +154,12 @@ async def run(settings: Settings) -> None:
     setup_telemetry(settings)
     client = await connect_temporal(settings)
     await ensure_schedules(client, settings.temporal_task_queue)
-    worker = build_worker(client, sessions, gateways, settings.temporal_task_queue)
+    from gateways.accounts import AccountDirectory
+    from gateways.credentials import CredentialCipher
+
+    cipher = CredentialCipher.from_setting(settings.gateway_credentials_secret())
+    accounts = AccountDirectory(sessions, gateways, cipher)
+    worker = build_worker(client, sessions, gateways, settings.temporal_task_queue, accounts)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -148,6 +168,7 @@ async def run(settings: Settings) -> None:
     async with worker:
         await stop.wait()
         logger.info("worker stopping: draining in-flight tasks")
+    await accounts.aclose()
     await close_gateways(gateways)
     await engine.dispose()
 

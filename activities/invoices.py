@@ -60,6 +60,7 @@ from domain.status import (
 )
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from domain.totals import FeeSchedule
+from gateways.accounts import AccountDirectory, UnknownAccount, active_account, link_account_id
 from gateways.base import (
     ORDER_ID_TAKEN,
     CreatedPayment,
@@ -71,7 +72,9 @@ from gateways.base import (
     PaymentRequest,
     PaymentState,
     WebhookEvent,
+    new_merchant_reference,
 )
+from gateways.credentials import CredentialCipher
 from workflows.contracts import (
     AdjustInput,
     ApplyResult,
@@ -151,15 +154,23 @@ async def _locked_schedule(session: AsyncSession, invoice: Invoice) -> list[Inst
 class InvoiceActivities:
     """Registered in the worker as bound methods; dependencies come in through `__init__`."""
 
-    def __init__(self, sessions: SessionFactory, gateways: dict[str, PaymentGateway]) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        gateways: dict[str, PaymentGateway],
+        accounts: AccountDirectory | None = None,
+    ) -> None:
         self._sessions = sessions
-        self._gateways = gateways
+        self._accounts = accounts or AccountDirectory(
+            sessions, gateways, CredentialCipher.from_setting(None)
+        )
 
-    def _gateway(self, name: str) -> PaymentGateway:
-        gateway = self._gateways.get(name)
-        if gateway is None:
-            raise business_error(f"Gateway {name} is not configured")
-        return gateway
+    async def _gateway(self, name: str, account_id: str | None = None) -> PaymentGateway:
+        """The client of the merchant's account the link belongs to, or the platform's."""
+        try:
+            return await self._accounts.client(name, account_id)
+        except UnknownAccount as exc:
+            raise business_error(str(exc)) from None
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -192,6 +203,8 @@ class InvoiceActivities:
                 raise business_error(exc.message) from None
             if ensure_utc(invoice.expires_at) <= now:
                 raise business_error("Cannot initiate payment for expired invoice")
+            account = await active_account(session, invoice.tenant_id, gateway_name)
+            account_id = account.id if account is not None else None
             live = await repo.live_payment(session, invoice.tenant_id, invoice.id, number)
             if live is not None:
                 if live.amount == amount and ensure_utc(live.expires_at) > now:
@@ -235,7 +248,7 @@ class InvoiceActivities:
                     "external_id": invoice.external_id[:100],
                 },
             )
-        created = await self._create_at_gateway(gateway_name, request)
+        created = await self._create_at_gateway(gateway_name, request, account_id)
         async with transaction(self._sessions) as session:
             invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
             existing = (
@@ -253,6 +266,7 @@ class InvoiceActivities:
                     installment_number=number,
                     attempt=request.attempt,
                     gateway_id=invoice.gateway_id,
+                    gateway_account_id=account_id,
                     reference=created.reference,
                     merchant_reference=created.merchant_reference,
                     payment_url=created.payment_url,
@@ -299,9 +313,9 @@ class InvoiceActivities:
         return row.number, remaining, Decimal(0), Decimal(0)
 
     async def _create_at_gateway(
-        self, gateway_name: str, request: PaymentRequest
+        self, gateway_name: str, request: PaymentRequest, account_id: str | None
     ) -> CreatedPayment:
-        gateway = self._gateway(gateway_name)
+        gateway = await self._gateway(gateway_name, account_id)
         for _ in range(3):
             started = time.perf_counter()
             try:
@@ -309,9 +323,13 @@ class InvoiceActivities:
             except GatewayError as exc:
                 GATEWAY_CALLS.labels(gateway_name, "create_payment", "error").inc()
                 if exc.gateway_code == ORDER_ID_TAKEN:
-                    # An earlier try made this order at the gateway but we lost its answer:
-                    # that order is unusable (no redirect URL); take the next attempt number.
-                    request = request.model_copy(update={"attempt": request.attempt + 1})
+                    # That order id is in use at the gateway: take a fresh reference.
+                    request = request.model_copy(
+                        update={
+                            "attempt": request.attempt + 1,
+                            "merchant_reference": new_merchant_reference(),
+                        }
+                    )
                     continue
                 if isinstance(exc, GatewayRejected) or not exc.retryable:
                     raise business_error(
@@ -718,9 +736,9 @@ class InvoiceActivities:
                 return []
             gateway_name = await repo.gateway_name(session, invoice.gateway_id)
             links = await repo.live_payments(session, inp.tenant_id, inp.invoice_id)
-        gateway = self._gateway(gateway_name)
         found: list[PaymentEvent] = []
         for link in links:
+            gateway = await self._gateway(gateway_name, link.gateway_account_id)
             try:
                 status = await gateway.get_status(link.reference)
             except GatewayRejected:
@@ -757,8 +775,11 @@ class InvoiceActivities:
     @activity.defn
     async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:
         """Stop a stale payment link at the gateway. Already paid or expired there: fine."""
+        async with self._sessions() as session:
+            account_id = await link_account_id(session, inp.gateway, inp.reference)
+        gateway = await self._gateway(inp.gateway, account_id)
         try:
-            await self._gateway(inp.gateway).expire(inp.reference)
+            await gateway.expire(inp.reference)
             GATEWAY_CALLS.labels(inp.gateway, "expire", "ok").inc()
         except GatewayRejected as exc:
             GATEWAY_CALLS.labels(inp.gateway, "expire", "rejected").inc()
