@@ -41,7 +41,6 @@ from workflows.contracts import (
 
 logger = logging.getLogger("paytrust.activities.webhooks")
 
-UNKNOWN_INVOICE = "UnknownInvoice"
 WEBHOOK_REJECTED = "WebhookRejected"
 
 
