@@ -120,9 +120,7 @@ async def test_overpayment_is_recorded(shop):
     assert txn["overpayment_amount"] == s(extra)
 
 
-async def test_callback_claiming_another_currency_is_rejected_and_changes_nothing(
-    shop, client
-):
+async def test_callback_claiming_another_currency_is_rejected_and_changes_nothing(shop, client):
     """The body says IDR 1,500,000 for a USD link; the gateway (asked before anything is
     applied) reports the invoice unpaid, so nothing is recorded and the event is listed as
     rejected. The real payment then applies in the gateway's currency."""
@@ -130,7 +128,7 @@ async def test_callback_claiming_another_currency_is_rejected_and_changes_nothin
         currency="USD", lines=[{"description": "Plan", "quantity": 1, "unit_price": "100.00"}]
     )
     link = await shop.pay_link(invoice["id"])
-    at_gateway = (await shop.sandbox("GET", f"/_sandbox/payments/{link['gateway_reference']}"))
+    at_gateway = await shop.sandbox("GET", f"/_sandbox/payments/{link['gateway_reference']}")
     body = xendit_callback(
         reference=link["gateway_reference"],
         external_id=at_gateway.json()["merchant_reference"],
@@ -247,14 +245,12 @@ async def test_concurrent_genuine_and_forged_notifications_apply_one_payment_onc
     assert sorted(r.json()["status"] for r in responses).count("duplicate") >= 1
     done = await shop.wait_paid(invoice["id"], s(part), timeout=60)
     assert done["status"] == "partially_paid"
-    at_gateway = (await shop.sandbox("GET", f"/_sandbox/payments/{link['gateway_reference']}"))
+    at_gateway = await shop.sandbox("GET", f"/_sandbox/payments/{link['gateway_reference']}")
     [txn] = (await shop.sub(invoice["id"], "transactions"))["data"]
     assert txn["gateway_transaction_id"] == at_gateway.json()["transaction_id"]
     assert Decimal(txn["amount"]) == part
     rejected = await eventually(
-        lambda: client.get(
-            "/webhooks/failed", params={"page_size": 100}, headers=shop.headers
-        ),
+        lambda: client.get("/webhooks/failed", params={"page_size": 100}, headers=shop.headers),
         lambda r: sum(e["invoice_id"] == invoice["id"] for e in r.json()["data"]) == 20,
         timeout=60,
     )
