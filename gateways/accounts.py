@@ -123,3 +123,22 @@ async def link_account_id(session: AsyncSession, gateway: str, reference: str) -
             .where(GatewayConfig.name == gateway, GatewayPayment.reference == reference)
         )
     ).scalar_one_or_none()
+
+
+async def reencrypt_credentials(database_url: str, keys: str | None) -> int:
+    """Re-encrypt every account's credentials under the first key of `keys` (the rest must
+    still include the key each record was written with); returns how many were rewritten."""
+    from db.engine import create_engine, create_session_factory, transaction
+
+    cipher = CredentialCipher.from_setting(keys)
+    engine = create_engine(database_url)
+    try:
+        async with transaction(create_session_factory(engine)) as session:
+            accounts = (
+                (await session.execute(select(GatewayAccount).with_for_update())).scalars().all()
+            )
+            for account in accounts:
+                account.credentials_encrypted = cipher.rotate(account.credentials_encrypted)
+            return len(accounts)
+    finally:
+        await engine.dispose()

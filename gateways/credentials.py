@@ -3,7 +3,8 @@
 
 `GATEWAY_CREDENTIALS_KEY` is a comma-separated list of Fernet keys: the first encrypts, every
 one decrypts. To rotate, put a new key first and keep the old ones after it until
-`paytrust_cli.py rotate-gateway-credentials` has re-encrypted every account.
+`python paytrust_cli.py rotate-credentials-key` has re-encrypted every account (credentials
+written since, by create or PUT, are already under the new key); then drop the old keys.
 Credentials never leave this module in clear except to build a gateway client; what the api
 shows is `mask` (the last 4 characters).
 """

@@ -303,3 +303,51 @@ def test_credentials_key_rotation_keeps_old_records_readable() -> None:
     with pytest.raises(CredentialsError):
         CredentialCipher([new]).decrypt(token)
     assert hashlib.sha256(b"xnd_live_abcdefgh").hexdigest() not in token
+
+
+async def test_cli_reencrypts_stored_credentials_under_a_new_key(client, shop, api_url, settings):
+    """`paytrust_cli.py rotate-credentials-key` with GATEWAY_CREDENTIALS_KEY="new,old": every
+    record ends up under the new key; the account keeps working. (Rotated back afterwards: the
+    test app runs on the development key.)"""
+    from gateways.accounts import reencrypt_credentials
+    from gateways.credentials import DEV_CREDENTIALS_KEY
+
+    at_gateway, account = await connect(shop, api_url, "xendit")
+    new = Fernet.generate_key().decode()
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+
+    async def stored() -> str:
+        async with sessions() as session:
+            row = await session.get(GatewayAccount, account["id"])
+            assert row is not None
+            return row.credentials_encrypted
+
+    try:
+        assert (
+            await reencrypt_credentials(settings.database_url, f"{new},{DEV_CREDENTIALS_KEY}") >= 1
+        )
+        assert CredentialCipher([new]).decrypt(await stored()) == credentials_of(at_gateway)
+        with pytest.raises(CredentialsError):
+            CredentialCipher([DEV_CREDENTIALS_KEY]).decrypt(await stored())
+    finally:
+        await reencrypt_credentials(settings.database_url, f"{DEV_CREDENTIALS_KEY},{new}")
+        await engine.dispose()
+    assert CredentialCipher([DEV_CREDENTIALS_KEY]).decrypt(
+        await stored_after(settings, account["id"])
+    )
+    invoice = await shop.create()
+    link = await shop.pay_link(invoice["id"])
+    await shop.sandbox_pay(link["gateway_reference"])
+    assert (await shop.wait_status(invoice["id"], "fully_paid"))["amount_paid"] == invoice["total"]
+
+
+async def stored_after(settings: Any, account_id: str) -> str:
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            row = await session.get(GatewayAccount, account_id)
+            assert row is not None
+            return row.credentials_encrypted
+    finally:
+        await engine.dispose()
