@@ -16,11 +16,12 @@ from sandbox.common import (
     authenticated_account,
     injected_fault,
     json_response,
+    owned,
     read_json,
     to_amount,
 )
 from sandbox.faults import Operation
-from sandbox.state import Account, Payment, Sandbox, SandboxError
+from sandbox.state import Account, Sandbox, SandboxError
 
 router = APIRouter(tags=["midtrans"])
 
@@ -180,13 +181,6 @@ async def _core_guard(
     return account
 
 
-def _own(payment: Payment | None, account: Account) -> Payment | None:
-    """The account's own Midtrans order, or None (another account's is not found)."""
-    if payment is None or payment.gateway != "midtrans" or payment.account_id != account.id:
-        return None
-    return payment
-
-
 def _not_found() -> Response:
     # Midtrans answers HTTP 200 and puts the 404 in the body.
     return core_answer("404", "Transaction doesn't exist.")
@@ -199,7 +193,7 @@ async def transaction_status(key: str, request: Request, sandbox: SandboxDep) ->
     if isinstance(account, Response):
         return account
     async with sandbox.lock:
-        payment = _own(sandbox.find(key), account)
+        payment = owned(sandbox.find(key), account)
         if payment is None:
             return _not_found()
         body = sandbox.midtrans_notification(payment, bank_confirmed=True)
@@ -216,7 +210,7 @@ async def expire_transaction(order_id: str, request: Request, sandbox: SandboxDe
     if isinstance(account, Response):
         return account
     async with sandbox.lock:
-        payment = _own(sandbox.find(order_id), account)
+        payment = owned(sandbox.find(order_id), account)
         if payment is None:
             return _not_found()
         if payment.status != "pending":
@@ -248,7 +242,7 @@ async def refund_transaction(order_id: str, request: Request, sandbox: SandboxDe
     key = body.get("refund_key")
     reason = body.get("reason")
     async with sandbox.lock:
-        payment = _own(sandbox.find(order_id), account)
+        payment = owned(sandbox.find(order_id), account)
         if payment is None:
             return _not_found()
         try:

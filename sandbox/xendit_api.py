@@ -12,11 +12,12 @@ from sandbox.common import (
     authenticated_account,
     injected_fault,
     json_response,
+    owned,
     read_json,
     to_amount,
 )
 from sandbox.faults import Operation
-from sandbox.state import SCALES, Account, Payment, Sandbox, SandboxError
+from sandbox.state import SCALES, Account, Sandbox, SandboxError
 
 router = APIRouter(tags=["xendit"])
 
@@ -46,13 +47,6 @@ async def _guard(request: Request, sandbox: Sandbox, operation: Operation) -> Re
     if account is None:
         return error(401, "INVALID_API_KEY", "API key is not authorized for this API service")
     return account
-
-
-def _own(payment: Payment | None, account: Account) -> Payment | None:
-    """The account's own Xendit invoice, or None (another account's is not found)."""
-    if payment is None or payment.gateway != "xendit" or payment.account_id != account.id:
-        return None
-    return payment
 
 
 def _not_found() -> Response:
@@ -138,7 +132,7 @@ async def get_invoice(invoice_id: str, request: Request, sandbox: SandboxDep) ->
     if isinstance(account, Response):
         return account
     async with sandbox.lock:
-        payment = _own(sandbox.payments.get(invoice_id), account)
+        payment = owned(sandbox.payments.get(invoice_id), account)
         if payment is None:
             return _not_found()
         return json_response(sandbox.xendit_invoice(payment))
@@ -151,7 +145,7 @@ async def expire_invoice(invoice_id: str, request: Request, sandbox: SandboxDep)
     if isinstance(account, Response):
         return account
     async with sandbox.lock:
-        payment = _own(sandbox.payments.get(invoice_id), account)
+        payment = owned(sandbox.payments.get(invoice_id), account)
         if payment is None:
             return _not_found()
         if payment.status != "pending":
@@ -188,7 +182,7 @@ async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
             return validation_error('"amount" must be a number')
     metadata = body.get("metadata")
     async with sandbox.lock:
-        payment = _own(sandbox.payments.get(invoice_id), account)
+        payment = owned(sandbox.payments.get(invoice_id), account)
         if payment is None:
             return error(404, "DATA_NOT_FOUND", "Invoice not found")
         currency = body.get("currency")
@@ -219,7 +213,7 @@ async def get_refund(refund_id: str, request: Request, sandbox: SandboxDep) -> R
         return account
     async with sandbox.lock:
         for payment in sandbox.payments.values():
-            if _own(payment, account) is None:
+            if owned(payment, account) is None:
                 continue
             for refund in payment.refunds:
                 if refund.refund_id == refund_id:
