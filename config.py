@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import string
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # FR-084: letters, digits and symbols (printable ASCII punctuation); no spaces or control chars.
@@ -29,11 +29,43 @@ def validate_admin_key(value: str | None) -> str:
     return value
 
 
+# Gateway secrets that are public (the sandbox's and make run's defaults, docs/gateways.md):
+# production refuses them, as it refuses a missing or short one.
+SANDBOX_GATEWAY_SECRETS = frozenset(
+    {
+        "xnd_development_sandbox_secret_key",
+        "sandbox-xendit-callback-token",
+        "SB-Mid-server-sandbox-key",
+        "xnd_development_gateway_tests_key",
+        "gateway-tests-callback-token",
+        "SB-Mid-server-gateway-tests",
+    }
+)
+GATEWAY_SECRET_MIN_LENGTH = 16
+PLATFORM_GATEWAY_SECRETS = ("xendit_secret_key", "xendit_callback_token", "midtrans_server_key")
+
+
+def unsafe_gateway_secret(name: str, value: str | None) -> str | None:
+    """Why a platform gateway secret must not be used in production, or None if it may."""
+    label = name.upper()
+    if not value:
+        return f"{label} is required in production"
+    if len(value) < GATEWAY_SECRET_MIN_LENGTH:
+        return f"{label} must be at least {GATEWAY_SECRET_MIN_LENGTH} characters in production"
+    if value in SANDBOX_GATEWAY_SECRETS:
+        return f"{label} is a documented sandbox value; set the gateway account's own secret"
+    return None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     # Secrets are SecretStr so they never appear in reprs, logs or validation errors.
     admin_api_key: SecretStr
+
+    # production (the default) refuses sandbox gateway secrets and the development
+    # credentials key; make run, the tests and a development compose stack set development/test.
+    paytrust_env: Literal["production", "development", "test"] = "production"
 
     database_url: str = "mysql+asyncmy://root@127.0.0.1:3306/paytrust"
     db_pool_size: int = 10
@@ -83,6 +115,9 @@ class Settings(BaseSettings):
     payment_sync_scale: float = Field(default=1.0, gt=0, le=1.0)
     # Api: POST /invoices/{id}/sync calls allowed per invoice per minute.
     sync_per_invoice_per_minute: int = Field(default=6, ge=1)
+    # Fernet key(s), comma-separated, encrypting merchants' gateway credentials; the first
+    # encrypts, all decrypt (rotation). Unset outside production: a development-only key.
+    gateway_credentials_key: SecretStr | None = None
 
     # Worker metrics for Prometheus: the Temporal SDK's (temporal_*) and the worker's own
     # (paytrust_*: webhook processing, gateway calls, invoice transitions). Off unless set.
@@ -99,6 +134,36 @@ class Settings(BaseSettings):
         raw = value.get_secret_value() if isinstance(value, SecretStr) else value
         validate_admin_key(raw if isinstance(raw, str) else None)
         return value
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        if self.paytrust_env != "production":
+            return self
+        problems = [
+            problem
+            for name in PLATFORM_GATEWAY_SECRETS
+            if (problem := unsafe_gateway_secret(name, getattr(self, name).get_secret_value()))
+        ]
+        key = self.gateway_credentials_secret()
+        if not key:
+            problems.append("GATEWAY_CREDENTIALS_KEY is required in production")
+        else:
+            from gateways.credentials import DEV_CREDENTIALS_KEY, parse_keys
+
+            try:
+                if DEV_CREDENTIALS_KEY in parse_keys(key):
+                    problems.append(
+                        "GATEWAY_CREDENTIALS_KEY holds the development key; generate your own"
+                    )
+            except ValueError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def gateway_credentials_secret(self) -> str | None:
+        key = self.gateway_credentials_key
+        return key.get_secret_value() if key is not None else None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -129,6 +129,8 @@ class Stack:
         sandbox = self.sandbox_url
         env.update(
             {
+                # Sandbox keys are fine here; production refuses them (config.py).
+                "PAYTRUST_ENV": os.environ.get("PAYTRUST_ENV", "development"),
                 "DATABASE_URL": self.database_url,
                 "ADMIN_API_KEY": self.admin_api_key,
                 "TEMPORAL_ADDRESS": self.temporal_target,

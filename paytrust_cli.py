@@ -1,4 +1,6 @@
-"""`paytrust` command: `run` (dev stack), `migrate`, `demo` (a first payment on a running stack)."""
+"""`paytrust` command: `run` (dev stack), `migrate`, `demo` (a first payment on a running stack),
+`rotate-credentials-key` (re-encrypt merchants' gateway credentials under the first
+GATEWAY_CREDENTIALS_KEY)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,24 @@ def main(argv: list[str] | None = None) -> None:
     add_demo_arguments(
         sub.add_parser("demo", help="pay a first invoice end to end on a running stack (make demo)")
     )
+    sub.add_parser(
+        "rotate-credentials-key",
+        help="re-encrypt gateway accounts' credentials under the first GATEWAY_CREDENTIALS_KEY",
+    )
     args = parser.parse_args(argv)
-    if args.command == "run":
+    if args.command == "rotate-credentials-key":
+        import asyncio
+
+        from config import load_settings
+        from gateways.accounts import reencrypt_credentials
+
+        settings = load_settings()
+        count = asyncio.run(
+            reencrypt_credentials(settings.database_url, settings.gateway_credentials_secret())
+        )
+        print(f"re-encrypted the credentials of {count} gateway account(s)")
+        status = 0
+    elif args.command == "run":
         from devstack import run_dev
 
         status = run_dev()

@@ -46,17 +46,25 @@ def activity_functions(
     sessions: Any,
     gateways: dict[str, Any],
     task_queue: str,
+    accounts: Any = None,
     *,
     payment_sync_scale: float = 1.0,
 ) -> list[Any]:
-    """Activities are bound methods of objects that receive their dependencies."""
+    """Activities are bound methods of objects that receive their dependencies.
+
+    `accounts` (an `AccountDirectory`) serves merchants' own gateway accounts; without one,
+    credentials are read under the development key (tests)."""
     from activities.archival import ArchivalActivities
     from activities.invoices import InvoiceActivities
     from activities.maintenance import MaintenanceActivities
     from activities.webhooks import WebhookActivities
+    from gateways.accounts import AccountDirectory
+    from gateways.credentials import CredentialCipher
 
-    invoices = InvoiceActivities(sessions, gateways, sync_scale=payment_sync_scale)
-    webhooks = WebhookActivities(sessions, client, task_queue)
+    if accounts is None:
+        accounts = AccountDirectory(sessions, gateways, CredentialCipher.from_setting(None))
+    invoices = InvoiceActivities(sessions, gateways, accounts, sync_scale=payment_sync_scale)
+    webhooks = WebhookActivities(sessions, client, task_queue, gateways, accounts)
     maintenance = MaintenanceActivities(sessions)
     archival = ArchivalActivities(sessions)
     return [
@@ -85,6 +93,7 @@ def build_worker(
     sessions: Any,
     gateways: dict[str, Any],
     task_queue: str,
+    accounts: Any = None,
     *,
     payment_sync_scale: float = 1.0,
 ) -> Worker:
@@ -96,7 +105,7 @@ def build_worker(
         task_queue=task_queue,
         workflows=workflow_classes(),
         activities=activity_functions(
-            client, sessions, gateways, task_queue, payment_sync_scale=payment_sync_scale
+            client, sessions, gateways, task_queue, accounts, payment_sync_scale=payment_sync_scale
         ),
         graceful_shutdown_timeout=timedelta(seconds=20),
         # Log lines of activities carry their invoice / tenant (read from the input).
@@ -155,11 +164,17 @@ async def run(settings: Settings) -> None:
     setup_telemetry(settings)
     client = await connect_temporal(settings)
     await ensure_schedules(client, settings.temporal_task_queue)
+    from gateways.accounts import AccountDirectory
+    from gateways.credentials import CredentialCipher
+
+    cipher = CredentialCipher.from_setting(settings.gateway_credentials_secret())
+    accounts = AccountDirectory(sessions, gateways, cipher)
     worker = build_worker(
         client,
         sessions,
         gateways,
         settings.temporal_task_queue,
+        accounts,
         payment_sync_scale=settings.payment_sync_scale,
     )
     stop = asyncio.Event()
@@ -170,6 +185,7 @@ async def run(settings: Settings) -> None:
     async with worker:
         await stop.wait()
         logger.info("worker stopping: draining in-flight tasks")
+    await accounts.aclose()
     await close_gateways(gateways)
     await engine.dispose()
 

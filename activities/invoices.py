@@ -73,6 +73,7 @@ from domain.status import (
 )
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from domain.totals import FeeSchedule
+from gateways.accounts import AccountDirectory, UnknownAccount, active_account, link_account_id
 from gateways.base import (
     ORDER_ID_TAKEN,
     CreatedPayment,
@@ -83,8 +84,10 @@ from gateways.base import (
     PaymentItem,
     PaymentRequest,
     PaymentState,
+    new_merchant_reference,
 )
 from gateways.base import WebhookEvent as GatewayEvent
+from gateways.credentials import CredentialCipher
 from workflows.contracts import (
     AdjustInput,
     ApplyResult,
@@ -175,19 +178,23 @@ class InvoiceActivities:
         self,
         sessions: SessionFactory,
         gateways: dict[str, PaymentGateway],
+        accounts: AccountDirectory | None = None,
         *,
         sync_scale: float = 1.0,
     ) -> None:
         self._sessions = sessions
-        self._gateways = gateways
+        self._accounts = accounts or AccountDirectory(
+            sessions, gateways, CredentialCipher.from_setting(None)
+        )
         # PAYMENT_SYNC_SCALE: compresses the payment-sync schedule (tests, benchmarks).
         self._sync_scale = sync_scale
 
-    def _gateway(self, name: str) -> PaymentGateway:
-        gateway = self._gateways.get(name)
-        if gateway is None:
-            raise business_error(f"Gateway {name} is not configured")
-        return gateway
+    async def _gateway(self, name: str, account_id: str | None = None) -> PaymentGateway:
+        """The client of the merchant's account the link belongs to, or the platform's."""
+        try:
+            return await self._accounts.client(name, account_id)
+        except UnknownAccount as exc:
+            raise business_error(str(exc)) from None
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -220,6 +227,8 @@ class InvoiceActivities:
                 raise business_error(exc.message) from None
             if ensure_utc(invoice.expires_at) <= now:
                 raise business_error("Cannot initiate payment for expired invoice")
+            account = await active_account(session, invoice.tenant_id, gateway_name)
+            account_id = account.id if account is not None else None
             live = await repo.live_payment(session, invoice.tenant_id, invoice.id, number)
             if live is not None:
                 if live.amount == amount and ensure_utc(live.expires_at) > now:
@@ -263,7 +272,7 @@ class InvoiceActivities:
                     "external_id": invoice.external_id[:100],
                 },
             )
-        created = await self._create_at_gateway(gateway_name, request)
+        created = await self._create_at_gateway(gateway_name, request, account_id)
         # Payment sync counts from here, on the workflow's clock (domain/payment_sync.py).
         issued_at = ensure_utc(inp.as_of) if inp.as_of is not None else utcnow()
         async with transaction(self._sessions) as session:
@@ -283,6 +292,7 @@ class InvoiceActivities:
                     installment_number=number,
                     attempt=request.attempt,
                     gateway_id=invoice.gateway_id,
+                    gateway_account_id=account_id,
                     reference=created.reference,
                     merchant_reference=created.merchant_reference,
                     payment_url=created.payment_url,
@@ -336,9 +346,9 @@ class InvoiceActivities:
         return row.number, remaining, Decimal(0), Decimal(0)
 
     async def _create_at_gateway(
-        self, gateway_name: str, request: PaymentRequest
+        self, gateway_name: str, request: PaymentRequest, account_id: str | None
     ) -> CreatedPayment:
-        gateway = self._gateway(gateway_name)
+        gateway = await self._gateway(gateway_name, account_id)
         for _ in range(3):
             started = time.perf_counter()
             try:
@@ -346,9 +356,13 @@ class InvoiceActivities:
             except GatewayError as exc:
                 GATEWAY_CALLS.labels(gateway_name, "create_payment", "error").inc()
                 if exc.gateway_code == ORDER_ID_TAKEN:
-                    # An earlier try made this order at the gateway but we lost its answer:
-                    # that order is unusable (no redirect URL); take the next attempt number.
-                    request = request.model_copy(update={"attempt": request.attempt + 1})
+                    # That order id is in use at the gateway: take a fresh reference.
+                    request = request.model_copy(
+                        update={
+                            "attempt": request.attempt + 1,
+                            "merchant_reference": new_merchant_reference(),
+                        }
+                    )
                     continue
                 if isinstance(exc, GatewayRejected) or not exc.retryable:
                     raise business_error(
@@ -855,11 +869,10 @@ class InvoiceActivities:
                 return _LiveLinkCheck()
             gateway_name = await repo.gateway_name(session, invoice.gateway_id)
             links = await repo.live_payments(session, inp.tenant_id, inp.invoice_id)
-        if not links:
-            return _LiveLinkCheck()
-        gateway = self._gateway(gateway_name)
         check = _LiveLinkCheck(links=links)
         for link in links:
+            # The account that issued the link answers for it (a merchant's own, or ours).
+            gateway = await self._gateway(gateway_name, link.gateway_account_id)
             started = time.perf_counter()
             try:
                 status = await gateway.get_status(link.reference)
@@ -918,8 +931,11 @@ class InvoiceActivities:
     @activity.defn
     async def expire_gateway_payment(self, inp: ExpireGatewayPaymentInput) -> None:
         """Stop a stale payment link at the gateway. Already paid or expired there: fine."""
+        async with self._sessions() as session:
+            account_id = await link_account_id(session, inp.gateway, inp.reference)
+        gateway = await self._gateway(inp.gateway, account_id)
         try:
-            await self._gateway(inp.gateway).expire(inp.reference)
+            await gateway.expire(inp.reference)
             GATEWAY_CALLS.labels(inp.gateway, "expire", "ok").inc()
         except GatewayRejected as exc:
             GATEWAY_CALLS.labels(inp.gateway, "expire", "rejected").inc()

@@ -4,18 +4,32 @@
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 
-from api.metrics import WEBHOOK_PROCESSING
+from api.metrics import WEBHOOK_PROCESSING, WEBHOOKS_REJECTED
 from db.engine import SessionFactory, transaction
-from db.models import GatewayConfig, GatewayPayment, Invoice, WebhookEvent, WebhookRetryLog
+from db.models import (
+    GatewayAccount,
+    GatewayConfig,
+    GatewayPayment,
+    Invoice,
+    WebhookEvent,
+    WebhookRetryLog,
+)
 from domain.timeutil import to_naive_utc, utcnow
-from gateways.base import parse_merchant_reference
+from gateways.accounts import AccountDirectory
+from gateways.base import GatewayError, GatewayUnavailable, PaymentGateway
+from gateways.base import WebhookEvent as GatewayEvent
+from gateways.confirmation import EventNotConfirmed, confirm_event
+from gateways.credentials import CredentialCipher
 from workflows.contracts import (
     InvoiceWorkflowInput,
     PaymentEvent,
@@ -27,7 +41,37 @@ from workflows.contracts import (
 
 logger = logging.getLogger("paytrust.activities.webhooks")
 
-UNKNOWN_INVOICE = "UnknownInvoice"
+WEBHOOK_REJECTED = "WebhookRejected"
+
+
+async def issued_link(
+    session: AsyncSession, gateway: str, account_id: str | None, event: GatewayEvent
+) -> GatewayPayment | None:
+    """The payment link PayTrust created at `gateway` under this account (None: the platform
+    account) whose reference the event names, and whose merchant reference it carries."""
+    account_filter = (
+        GatewayPayment.gateway_account_id.is_(None)
+        if account_id is None
+        else GatewayPayment.gateway_account_id == account_id
+    )
+    payment = (
+        await session.execute(
+            select(GatewayPayment)
+            .join(GatewayConfig, GatewayConfig.id == GatewayPayment.gateway_id)
+            .where(
+                GatewayConfig.name == gateway,
+                GatewayPayment.reference == event.reference,
+                account_filter,
+            )
+        )
+    ).scalar_one_or_none()
+    if payment is None:
+        return None
+    if event.merchant_reference is not None and event.merchant_reference != (
+        payment.merchant_reference
+    ):
+        return None
+    return payment
 
 
 class RecordAttemptInput(BaseModel):
@@ -54,6 +98,7 @@ async def ensure_event_row(session: object, webhook: WebhookInput, status: str) 
             gateway=webhook.gateway,
             event_id=event.event_id,
             event_type=event.kind.value,
+            gateway_account_id=webhook.account_id,
             payload=webhook.payload,
             status=status,
             attempts=0,
@@ -72,79 +117,122 @@ async def ensure_event_row(session: object, webhook: WebhookInput, status: str) 
 
 
 class WebhookActivities:
-    def __init__(self, sessions: SessionFactory, client: Client, task_queue: str) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        client: Client,
+        task_queue: str,
+        gateways: dict[str, PaymentGateway] | None = None,
+        accounts: AccountDirectory | None = None,
+    ) -> None:
         self._sessions = sessions
         self._client = client
         self._task_queue = task_queue
+        self._accounts = accounts or AccountDirectory(
+            sessions, gateways or {}, CredentialCipher.from_setting(None)
+        )
 
     @activity.defn
     async def resolve_webhook_event(self, webhook: WebhookInput) -> ResolvedEvent:
-        """Which invoice (and tenant) an event is for; unknown → non-retryable failure."""
-        from activities.invoices import business_error
+        """Which invoice (and tenant) an event is for, and the event as the gateway confirms it.
+
+        Only a payment link PayTrust issued for this gateway account matches (its stored
+        reference; nothing is parsed out of ids). A paid, expired or refund event is then
+        re-fetched from the gateway with that account's credentials, and the confirmed record
+        is what gets applied. Not ours or not confirmed: rejected (non-retryable) with the
+        reason; the gateway unreachable: retryable, so the 1/6/36-minute schedule applies.
+        """
+        from activities.invoices import GATEWAY_UNAVAILABLE, business_error
 
         event = webhook.event
         async with transaction(self._sessions) as session:
             event_row_id = await ensure_event_row(session, webhook, "processing")
-            gateway_id = (
-                await session.execute(
-                    select(GatewayConfig.id).where(GatewayConfig.name == webhook.gateway)
-                )
-            ).scalar_one()
-            invoice: Invoice | None = None
-            # The gateway's own reference is authoritative; our merchant reference is a hint.
-            payment = (
-                await session.execute(
-                    select(GatewayPayment).where(
-                        GatewayPayment.gateway_id == gateway_id,
-                        GatewayPayment.reference == event.reference,
-                    )
-                )
-            ).scalar_one_or_none()
-            if payment is None and event.merchant_reference:
-                payment = (
-                    await session.execute(
-                        select(GatewayPayment).where(
-                            GatewayPayment.gateway_id == gateway_id,
-                            GatewayPayment.merchant_reference == event.merchant_reference,
-                        )
-                    )
-                ).scalar_one_or_none()
-            if payment is not None:
-                invoice = await session.get(Invoice, payment.invoice_id)
-            elif event.merchant_reference:
-                parsed = parse_merchant_reference(event.merchant_reference)
-                if parsed is not None:
-                    candidate = await session.get(Invoice, parsed.invoice_id)
-                    if candidate is not None and candidate.gateway_id == gateway_id:
-                        invoice = candidate
-            if invoice is None:
-                raise business_error(
-                    f"No invoice matches {webhook.gateway} reference {event.reference}",
-                    UNKNOWN_INVOICE,
-                )
             row = await session.get(WebhookEvent, event_row_id)
             assert row is not None
-            row.tenant_id = invoice.tenant_id
-            row.invoice_id = invoice.id
             row.status = "processing"  # also when an operator replays a failed event
-            logger.info(
-                "webhook %s/%s is for invoice %s",
-                webhook.gateway,
-                event.event_id,
-                invoice.id,
-                extra={
-                    "invoice_id": invoice.id,
-                    "tenant_id": invoice.tenant_id,
-                    "webhook_event_id": event_row_id,
-                    "event_kind": event.kind.value,
-                },
+            if webhook.account_id is not None:
+                account = await session.get(GatewayAccount, webhook.account_id)
+                if account is not None:
+                    row.tenant_id = account.tenant_id  # its merchant sees what was refused
+            payment = await issued_link(session, webhook.gateway, webhook.account_id, event)
+            invoice = None
+            if payment is not None:
+                invoice = await session.get(Invoice, payment.invoice_id)
+            if payment is not None and invoice is not None:
+                row.tenant_id = invoice.tenant_id
+                row.invoice_id = invoice.id
+                link_reference = payment.reference
+                link_merchant_reference = payment.merchant_reference
+        if payment is None or invoice is None:
+            await self._reject(
+                event_row_id,
+                webhook,
+                "not_issued",
+                f"No payment link PayTrust issued for {webhook.gateway} reference "
+                f"{event.reference}",
             )
-            return ResolvedEvent(
-                webhook_event_id=event_row_id,
-                invoice_id=invoice.id,
-                tenant_id=invoice.tenant_id,
-                invoice_currency=invoice.currency,
-            )
+        assert invoice is not None
+        try:
+            client = await self._accounts.client(webhook.gateway, webhook.account_id)
+            confirmed = await confirm_event(client, event)
+            if confirmed.reference != link_reference or (
+                confirmed.merchant_reference is not None
+                and confirmed.merchant_reference != link_merchant_reference
+            ):
+                raise EventNotConfirmed(
+                    f"{webhook.gateway} record of {event.reference} is not the link PayTrust "
+                    "issued",
+                    reason="not_issued",
+                )
+        except EventNotConfirmed as exc:
+            await self._reject(event_row_id, webhook, exc.reason, str(exc))
+        except GatewayUnavailable as exc:
+            raise ApplicationError(
+                f"{webhook.gateway} could not confirm the event: {exc}", type=GATEWAY_UNAVAILABLE
+            ) from None
+        except GatewayError as exc:
+            raise business_error(f"{webhook.gateway} could not confirm the event: {exc}") from None
+        logger.info(
+            "webhook %s/%s confirmed for invoice %s",
+            webhook.gateway,
+            event.event_id,
+            invoice.id,
+            extra={
+                "invoice_id": invoice.id,
+                "tenant_id": invoice.tenant_id,
+                "webhook_event_id": event_row_id,
+                "event_kind": confirmed.kind.value,
+            },
+        )
+        return ResolvedEvent(
+            webhook_event_id=event_row_id,
+            invoice_id=invoice.id,
+            tenant_id=invoice.tenant_id,
+            invoice_currency=invoice.currency,
+            event=confirmed,
+        )
+
+    async def _reject(
+        self, event_row_id: int, webhook: WebhookInput, reason: str, message: str
+    ) -> NoReturn:
+        """Record the refusal (the workflow then marks the event permanently failed) and raise
+        the non-retryable error that fails it."""
+        from activities.invoices import business_error
+
+        async with transaction(self._sessions) as session:
+            row = await session.get(WebhookEvent, event_row_id, with_for_update=True)
+            assert row is not None
+            row.rejection_reason = reason
+        WEBHOOKS_REJECTED.labels(webhook.gateway, reason).inc()
+        logger.warning(
+            "webhook %s/%s rejected (%s): %s",
+            webhook.gateway,
+            webhook.event.event_id,
+            reason,
+            message,
+            extra={"webhook_event_id": event_row_id, "rejection_reason": reason},
+        )
+        raise business_error(f"Rejected: {message}", WEBHOOK_REJECTED)
 
     @activity.defn
     async def deliver_to_invoice(self, inp: DeliverInput) -> None:
@@ -161,7 +249,8 @@ class WebhookActivities:
             start_signal="payment_received",
             start_signal_args=[
                 PaymentEvent(
-                    webhook_event_id=inp.resolved.webhook_event_id, event=inp.webhook.event
+                    webhook_event_id=inp.resolved.webhook_event_id,
+                    event=inp.resolved.event or inp.webhook.event,
                 )
             ],
         )

@@ -15,6 +15,7 @@ from api.api_keys.endpoints import router as api_keys_router
 from api.auth import ApiKeyAuthenticator, AuthThrottled, admin_key_matches
 from api.deps import Services
 from api.errors import error_response, install_error_handlers
+from api.gateway_accounts.endpoints import router as gateway_accounts_router
 from api.gateways.endpoints import router as gateways_router
 from api.health.endpoints import router as health_router
 from api.invoices.endpoints import router as invoices_router
@@ -86,6 +87,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         from gateways import close_gateways
 
         await close_gateways(services.gateways)
+        if services.accounts is not None:
+            await services.accounts.aclose()
         if services.redis is not None:
             await services.redis.aclose()
 
@@ -107,6 +110,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(api_keys_router)
     app.include_router(gateways_router)
+    app.include_router(gateway_accounts_router)
     app.include_router(invoices_router)
     app.include_router(webhooks_router)
     app.include_router(reports_router)

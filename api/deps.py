@@ -20,6 +20,7 @@ from api.ratelimit import RateLimiter
 from config import Settings
 from db.engine import SessionFactory
 from domain.bounds import MAX_ID
+from gateways.accounts import AccountDirectory
 from gateways.base import PaymentGateway
 
 if TYPE_CHECKING:
@@ -40,9 +41,22 @@ class Services:
     authenticator: ApiKeyAuthenticator
     limiter: RateLimiter
     gateways: dict[str, PaymentGateway] = field(default_factory=dict)
+    # Merchants' own gateway accounts (and the platform's clients above for the rest).
+    accounts: AccountDirectory | None = None
     redis: Redis | None = None
     _temporal: Client | None = field(default=None, repr=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    def account_directory(self) -> AccountDirectory:
+        if self.accounts is None:
+            from gateways.credentials import CredentialCipher
+
+            self.accounts = AccountDirectory(
+                self.sessions,
+                self.gateways,
+                CredentialCipher.from_setting(self.settings.gateway_credentials_secret()),
+            )
+        return self.accounts
 
     async def temporal(self) -> Client:
         """The Temporal client, connected on first use; 503 while Temporal is unreachable."""

@@ -51,3 +51,11 @@ API_KEY_VERIFICATIONS = Counter(
     "argon2 verifications of API keys (a cache miss; cached requests do not hash)",
     ["outcome"],
 )
+
+WEBHOOKS_REJECTED = Counter(
+    "paytrust_webhooks_rejected_total",
+    "Verified notifications refused by the worker: not a link PayTrust issued, or not "
+    "confirmed by the gateway (reason: not_issued, unknown_to_gateway, transaction_mismatch, "
+    "status_mismatch, unknown_refund, gateway_refused)",
+    ["gateway", "reason"],
+)

@@ -216,6 +216,36 @@ class InstallmentSchedule(Base):
     paid_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
+GATEWAY_ACCOUNT_STATUSES = ("active", "deleted")
+
+
+class GatewayAccount(Base):
+    """A merchant's own account at a gateway (a merchant connector account).
+
+    `id` is random and unguessable: it is part of the account's webhook URL. Credentials are
+    one Fernet token (gateways/credentials.py); `credentials_masked` holds their last 4
+    characters for display. `active_slot` is 1 while active and NULL once deleted, so a tenant
+    has at most one active account per gateway (a unique key ignores NULLs).
+    """
+
+    __tablename__ = "gateway_accounts"
+    __table_args__ = (UniqueConstraint("tenant_id", "gateway", "active_slot"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    gateway: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(
+        Enum(*GATEWAY_ACCOUNT_STATUSES, name="gateway_account_status")
+    )
+    active_slot: Mapped[int | None] = mapped_column(SmallInteger)
+    credentials_encrypted: Mapped[str] = mapped_column(Text)
+    credentials_masked: Mapped[dict[str, str]] = mapped_column(JSON)
+    credentials_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now(), onupdate=_now())
+    deleted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
 class GatewayPayment(Base):
     """A payment link created at a gateway for an invoice or one installment."""
 
@@ -232,6 +262,10 @@ class GatewayPayment(Base):
     installment_number: Mapped[int | None] = mapped_column(SmallInteger)
     attempt: Mapped[int] = mapped_column(SmallInteger)
     gateway_id: Mapped[int] = mapped_column(ForeignKey("gateway_configs.id"))
+    # The merchant's own account the link was made with; NULL: the platform account.
+    gateway_account_id: Mapped[str | None] = mapped_column(
+        ForeignKey("gateway_accounts.id"), index=True
+    )
     reference: Mapped[str] = mapped_column(String(100))
     merchant_reference: Mapped[str] = mapped_column(String(100))
     payment_url: Mapped[str] = mapped_column(String(500))
@@ -339,6 +373,10 @@ class WebhookEvent(Base):
     status: Mapped[str] = mapped_column(Enum(*WEBHOOK_STATUSES, name="webhook_status"))
     attempts: Mapped[int] = mapped_column(Integer, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The merchant gateway account it came in for (its webhook URL); NULL: the platform's.
+    gateway_account_id: Mapped[str | None] = mapped_column(String(40))
+    # Set when the event was refused (not issued by us, or not confirmed by the gateway).
+    rejection_reason: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
     processed_at: Mapped[datetime | None] = mapped_column(Timestamp)
     failed_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -10,7 +10,6 @@ from gateways.base import (
     GatewayRejected,
     GatewaySettings,
     GatewayUnavailable,
-    MerchantReference,
     PaymentGateway,
     PaymentItem,
     PaymentNotFound,
@@ -22,8 +21,7 @@ from gateways.base import (
     WebhookAuthError,
     WebhookEvent,
     WebhookPayloadError,
-    build_merchant_reference,
-    parse_merchant_reference,
+    new_merchant_reference,
 )
 from gateways.midtrans import MidtransGateway
 from gateways.registry import build_gateways, close_gateways
@@ -38,7 +36,6 @@ __all__ = [
     "GatewayRejected",
     "GatewaySettings",
     "GatewayUnavailable",
-    "MerchantReference",
     "MidtransGateway",
     "PaymentGateway",
     "PaymentItem",
@@ -53,7 +50,6 @@ __all__ = [
     "WebhookPayloadError",
     "XenditGateway",
     "build_gateways",
-    "build_merchant_reference",
     "close_gateways",
-    "parse_merchant_reference",
+    "new_merchant_reference",
 ]

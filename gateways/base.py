@@ -9,12 +9,12 @@ amount is a `Decimal` at its currency's scale (`domain.money`), every time is aw
 from __future__ import annotations
 
 import json
-import re
+import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Final, Literal, NamedTuple, Protocol, runtime_checkable
+from typing import Annotated, Any, Final, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -30,46 +30,16 @@ GatewayName = Literal["xendit", "midtrans"]
 
 MERCHANT_REFERENCE_PREFIX = "pt"
 MERCHANT_REFERENCE_MAX_LENGTH = 50  # Midtrans order_id limit; Xendit accepts longer.
-_MERCHANT_REFERENCE_RE = re.compile(r"^pt-([1-9][0-9]*)-(0|[1-9][0-9]*)-([1-9][0-9]*)$")
 
 
-class MerchantReference(NamedTuple):
-    """What our merchant reference encodes: the invoice, the installment and the attempt."""
+def new_merchant_reference() -> str:
+    """A fresh, opaque merchant reference: `pt-` and 24 random hex digits.
 
-    invoice_id: int
-    installment_number: int | None
-    attempt: int
-
-
-def build_merchant_reference(invoice_id: int, installment_number: int | None, attempt: int) -> str:
-    """`pt-{invoice_id}-{installment_number or 0}-{attempt}`: letters, digits and `-` only.
-
-    The attempt makes every gateway call for the same installment distinct (Midtrans refuses a
-    reused order_id), while the invoice and installment stay recoverable from any webhook.
+    It encodes nothing (no invoice id, tenant or count), so it reveals nothing and cannot be
+    forged into a match: an event is applied only to a link whose reference PayTrust stored.
+    Every gateway call gets a new one (Midtrans refuses a reused order_id).
     """
-    if invoice_id < 1:
-        raise ValueError(f"invoice_id must be positive, got {invoice_id}")
-    if installment_number is not None and installment_number < 1:
-        raise ValueError(f"installment_number must be positive, got {installment_number}")
-    if attempt < 1:
-        raise ValueError(f"attempt must be at least 1, got {attempt}")
-    reference = f"{MERCHANT_REFERENCE_PREFIX}-{invoice_id}-{installment_number or 0}-{attempt}"
-    if len(reference) > MERCHANT_REFERENCE_MAX_LENGTH:
-        raise ValueError(f"merchant reference {reference!r} is longer than 50 characters")
-    return reference
-
-
-def parse_merchant_reference(reference: str) -> MerchantReference | None:
-    """The inverse of `build_merchant_reference`; None for a reference PayTrust did not make."""
-    match = _MERCHANT_REFERENCE_RE.fullmatch(reference)
-    if match is None:
-        return None
-    installment = int(match.group(2))
-    return MerchantReference(
-        invoice_id=int(match.group(1)),
-        installment_number=installment or None,
-        attempt=int(match.group(3)),
-    )
+    return f"{MERCHANT_REFERENCE_PREFIX}-{secrets.token_hex(12)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,6 +183,10 @@ class PaymentRequest(BaseModel):
     customer_name: str | None = None
     customer_email: str | None = None
     metadata: dict[str, str] = Field(default_factory=dict)
+    # The external_id / order_id this request is sent under (random, see above).
+    merchant_reference: str = Field(
+        default_factory=new_merchant_reference, max_length=MERCHANT_REFERENCE_MAX_LENGTH
+    )
 
     @field_validator("expires_at")
     @classmethod
@@ -229,11 +203,6 @@ class PaymentRequest(BaseModel):
         for item in self.items:
             _check_scale(item.price, self.currency, f"price of {item.name!r}")
         return self
-
-    @property
-    def merchant_reference(self) -> str:
-        """The external_id / order_id this request is sent under."""
-        return build_merchant_reference(self.invoice_id, self.installment_number, self.attempt)
 
 
 class CreatedPayment(BaseModel):
@@ -282,8 +251,9 @@ class WebhookEvent(BaseModel):
     gateway_transaction_id: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)] | None
     reference: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)]
     merchant_reference: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)] | None
-    invoice_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None
-    installment_number: Annotated[int, Field(ge=1, le=1000)] | None
+    # Not derived from any reference (they are opaque); kept so recorded events still load.
+    invoice_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    installment_number: Annotated[int, Field(ge=1, le=1000)] | None = None
     amount: Annotated[Decimal, Field(le=MAX_AMOUNT, ge=-MAX_AMOUNT)] | None
     currency: Currency
     occurred_at: BoundedDatetime

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -39,7 +40,6 @@ from gateways.base import (
     WebhookEvent,
     WebhookPayloadError,
     json_loads_object,
-    parse_merchant_reference,
     require_str,
     wire_amount,
     wire_currency,
@@ -147,6 +147,7 @@ class MidtransGateway:
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
         self._server_key = _secret(server_key)
+        self._timeout_seconds = timeout_seconds
         self._snap_base = snap_base_url.rstrip("/")
         self._api_base = api_base_url.rstrip("/")
         self._http = build_http_client(self._server_key, timeout_seconds)
@@ -202,6 +203,8 @@ class MidtransGateway:
                 "unit": "minute",
                 "duration": minutes,
             },
+            # Merchant-side bookkeeping (not shown to the payer; references carry no ids).
+            "custom_field1": str(req.invoice_id),
         }
         customer: dict[str, str] = {}
         if req.customer_name:
@@ -264,6 +267,24 @@ class MidtransGateway:
             currency=currency,
             paid_at=paid_at,
             raw=data,
+        )
+
+    async def check_credentials(self) -> None:
+        """The status of an order that cannot exist: "not found" means the server key was
+        accepted; a bad key raises `GatewayRejected` with Midtrans's reason."""
+        probe = f"paytrust-key-check-{secrets.token_hex(8)}"
+        try:
+            await self._core("GET", f"/v2/{probe}/status", _STATUS_OK)
+        except PaymentNotFound:
+            return
+
+    def with_credentials(self, server_key: str) -> MidtransGateway:
+        """A client for another Midtrans account on the same base URLs and timeout."""
+        return MidtransGateway(
+            snap_base_url=self._snap_base,
+            api_base_url=self._api_base,
+            server_key=server_key,
+            timeout_seconds=self._timeout_seconds,
         )
 
     async def expire(self, reference: str) -> None:
@@ -466,7 +487,6 @@ def parse_midtrans_notification(body: bytes) -> WebhookEvent:
     kind = _EVENT_KINDS[state]
     currency = wire_currency(data.get("currency") or "IDR", gateway=GATEWAY)
     gross = wire_amount(data.get("gross_amount"), currency, what="gross_amount", gateway=GATEWAY)
-    ours = parse_merchant_reference(order_id)
 
     event_status = transaction_status
     refund_id: str | None = None
@@ -511,8 +531,8 @@ def parse_midtrans_notification(body: bytes) -> WebhookEvent:
         gateway_transaction_id=transaction_id,
         reference=order_id,
         merchant_reference=order_id,
-        invoice_id=ours.invoice_id if ours else None,
-        installment_number=ours.installment_number if ours else None,
+        invoice_id=None,
+        installment_number=None,
         amount=amount,
         currency=currency,
         occurred_at=occurred_at,

@@ -35,7 +35,6 @@ from gateways.base import (
     WebhookPayloadError,
     header_value,
     json_loads_object,
-    parse_merchant_reference,
     require_str,
     wire_amount,
     wire_currency,
@@ -87,6 +86,7 @@ class XenditGateway:
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
         self._callback_token = _secret(callback_token)
+        self._timeout_seconds = timeout_seconds
         self._http = build_http_client(_secret(secret_key), timeout_seconds, base_url=base_url)
 
     @classmethod
@@ -203,6 +203,25 @@ class XenditGateway:
             currency=currency,
             paid_at=parse_iso(paid_at) if isinstance(paid_at, str) else None,
             raw=data,
+        )
+
+    async def get_refund(self, refund_id: str) -> dict[str, Any]:
+        """`GET /refunds/{id}`: the refund as Xendit has it (confirms refund webhooks)."""
+        if not refund_id:
+            raise PaymentNotFound("no refund id", status_code=404, gateway=GATEWAY)
+        return await self._call("GET", f"/refunds/{quote(refund_id, safe='')}")
+
+    async def check_credentials(self) -> None:
+        """`GET /balance`: raises `GatewayRejected` (the gateway's reason) for a bad key."""
+        await self._call("GET", "/balance")
+
+    def with_credentials(self, secret_key: str, callback_token: str) -> XenditGateway:
+        """A client for another Xendit account on the same base URL and timeout."""
+        return XenditGateway(
+            base_url=str(self._http.base_url),
+            secret_key=secret_key,
+            callback_token=callback_token,
+            timeout_seconds=self._timeout_seconds,
         )
 
     async def expire(self, reference: str) -> None:
@@ -359,7 +378,6 @@ def parse_xendit_webhook(body: bytes) -> WebhookEvent:
     external_id = require_str(data, "external_id", gateway=GATEWAY)
     status = require_str(data, "status", gateway=GATEWAY).upper()
     currency = wire_currency(data.get("currency"), gateway=GATEWAY)
-    ours = parse_merchant_reference(external_id)
 
     if status in ("PAID", "SETTLED"):
         kind = EventKind.PAID
@@ -388,8 +406,8 @@ def parse_xendit_webhook(body: bytes) -> WebhookEvent:
         gateway_transaction_id=invoice_id,
         reference=invoice_id,
         merchant_reference=external_id,
-        invoice_id=ours.invoice_id if ours else None,
-        installment_number=ours.installment_number if ours else None,
+        invoice_id=None,
+        installment_number=None,
         amount=amount,
         currency=currency,
         occurred_at=occurred_at,

@@ -15,7 +15,7 @@ from fastapi import Depends, Request, Response
 
 from gateways.base import json_dumps
 from sandbox.faults import CallFault, Operation, SandboxGateway
-from sandbox.state import Sandbox
+from sandbox.state import Account, Payment, Sandbox
 
 
 def get_sandbox(request: Request) -> Sandbox:
@@ -80,3 +80,21 @@ def to_amount(value: object) -> Decimal | None:
     else:
         return None
     return amount if amount.is_finite() else None
+
+
+def authenticated_account(
+    request: Request, sandbox: Sandbox, gateway: SandboxGateway
+) -> Account | None:
+    """The merchant account whose secret (server) key the request's Basic auth carries."""
+    for account in list(sandbox.accounts.values()):
+        if account.gateway == gateway and basic_auth_ok(request, account.secret_key):
+            return account
+    return None
+
+
+def owned(payment: Payment | None, account: Account) -> Payment | None:
+    """The payment if it is the account's own (same gateway and account), else None: another
+    account's payment is "not found", as at the real gateways."""
+    if payment is None or payment.gateway != account.gateway or payment.account_id != account.id:
+        return None
+    return payment

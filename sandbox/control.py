@@ -44,6 +44,65 @@ def _http(exc: SandboxError) -> HTTPException:
     return HTTPException(exc.status_code, exc.message)
 
 
+class AccountRequest(BaseModel):
+    """A merchant account; `webhook_url` is where its notifications go (set it later with
+    PATCH once PayTrust has given the account its webhook URL)."""
+
+    gateway: Literal["xendit", "midtrans"]
+    webhook_url: str | None = None
+
+
+class AccountUpdate(BaseModel):
+    webhook_url: str
+
+
+@router.get("/accounts")
+async def list_accounts(sandbox: SandboxDep) -> Response:
+    """Every merchant account, the platform's included, with its keys (a test double)."""
+    async with sandbox.lock:
+        return json_response({"data": [a.view() for a in sandbox.accounts.values()]})
+
+
+@router.post("/accounts", status_code=201)
+async def create_account(body: AccountRequest, sandbox: SandboxDep) -> Response:
+    """A new merchant account with its own keys."""
+    async with sandbox.lock:
+        account = sandbox.add_account(body.gateway, body.webhook_url)
+        return json_response(account.view(), 201)
+
+
+@router.get("/accounts/{account_id}")
+async def get_account(account_id: str, sandbox: SandboxDep) -> Response:
+    async with sandbox.lock:
+        try:
+            return json_response(sandbox.account(account_id).view())
+        except SandboxError as exc:
+            raise _http(exc) from None
+
+
+@router.patch("/accounts/{account_id}")
+async def update_account(account_id: str, body: AccountUpdate, sandbox: SandboxDep) -> Response:
+    """Point the account's notifications at `webhook_url`."""
+    async with sandbox.lock:
+        try:
+            account = sandbox.account(account_id)
+        except SandboxError as exc:
+            raise _http(exc) from None
+        account.webhook_url = body.webhook_url
+        return json_response(account.view())
+
+
+@router.post("/accounts/{account_id}/rotate")
+async def rotate_account(account_id: str, sandbox: SandboxDep) -> Response:
+    """New keys for the account (the old ones stop working); its payments stay its own."""
+    async with sandbox.lock:
+        try:
+            account = sandbox.rotate_account(sandbox.account(account_id))
+        except SandboxError as exc:
+            raise _http(exc) from None
+        return json_response(account.view())
+
+
 @router.get("/payments")
 async def list_payments(
     sandbox: SandboxDep, gateway: str | None = None, reference: str | None = None

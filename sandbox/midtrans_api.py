@@ -13,14 +13,15 @@ from fastapi import APIRouter, Request, Response
 from domain.timeutil import ensure_utc, format_midtrans_time, utcnow
 from sandbox.common import (
     SandboxDep,
-    basic_auth_ok,
+    authenticated_account,
     injected_fault,
     json_response,
+    owned,
     read_json,
     to_amount,
 )
 from sandbox.faults import Operation
-from sandbox.state import Sandbox, SandboxError
+from sandbox.state import Account, Sandbox, SandboxError
 
 router = APIRouter(tags=["midtrans"])
 
@@ -57,7 +58,8 @@ async def create_transaction(request: Request, sandbox: SandboxDep) -> Response:
     fault = await injected_fault(sandbox, "create_payment", "midtrans")
     if fault is not None:
         return snap_error(fault.status, "Sandbox injected fault")
-    if not basic_auth_ok(request, sandbox.settings.midtrans_server_key.get_secret_value()):
+    account = authenticated_account(request, sandbox, "midtrans")
+    if account is None:
         return snap_error(401, UNAUTHORIZED)
     try:
         body = await read_json(request)
@@ -108,6 +110,7 @@ async def create_transaction(request: Request, sandbox: SandboxDep) -> Response:
             expires_at=expires_at,
             description=description,
             request=body,
+            account_id=account.id,
         )
         return json_response(
             {"token": payment.token, "redirect_url": payment.payment_url}, status_code=201
@@ -161,7 +164,10 @@ def _expiry(expiry: Any) -> datetime | str:
     return start + timedelta(seconds=duration * UNIT_SECONDS[unit])
 
 
-async def _core_guard(request: Request, sandbox: Sandbox, operation: Operation) -> Response | None:
+async def _core_guard(
+    request: Request, sandbox: Sandbox, operation: Operation
+) -> Response | Account:
+    """Injected faults, then the server key, which names the merchant account."""
     fault = await injected_fault(sandbox, operation, "midtrans")
     if fault is not None:
         return core_answer(
@@ -169,9 +175,10 @@ async def _core_guard(request: Request, sandbox: Sandbox, operation: Operation) 
             "Sandbox injected fault",
             http_status=200 if fault.in_body else fault.status,
         )
-    if not basic_auth_ok(request, sandbox.settings.midtrans_server_key.get_secret_value()):
+    account = authenticated_account(request, sandbox, "midtrans")
+    if account is None:
         return core_answer("401", UNAUTHORIZED, http_status=401)
-    return None
+    return account
 
 
 def _not_found() -> Response:
@@ -182,12 +189,12 @@ def _not_found() -> Response:
 @router.get("/v2/{key}/status")
 async def transaction_status(key: str, request: Request, sandbox: SandboxDep) -> Response:
     """Status by order_id or transaction_id: the notification shape plus refunds."""
-    refused = await _core_guard(request, sandbox, "status")
-    if refused is not None:
-        return refused
+    account = await _core_guard(request, sandbox, "status")
+    if isinstance(account, Response):
+        return account
     async with sandbox.lock:
-        payment = sandbox.find(key)
-        if payment is None or payment.gateway != "midtrans":
+        payment = owned(sandbox.find(key), account)
+        if payment is None:
             return _not_found()
         body = sandbox.midtrans_notification(payment, bank_confirmed=True)
         body["status_message"] = "Success, transaction is found"
@@ -199,12 +206,12 @@ async def transaction_status(key: str, request: Request, sandbox: SandboxDep) ->
 @router.post("/v2/{order_id}/expire")
 async def expire_transaction(order_id: str, request: Request, sandbox: SandboxDep) -> Response:
     """Expire a pending transaction: body status_code "407" (and an expire notification)."""
-    refused = await _core_guard(request, sandbox, "expire")
-    if refused is not None:
-        return refused
+    account = await _core_guard(request, sandbox, "expire")
+    if isinstance(account, Response):
+        return account
     async with sandbox.lock:
-        payment = sandbox.find(order_id)
-        if payment is None or payment.gateway != "midtrans":
+        payment = owned(sandbox.find(order_id), account)
+        if payment is None:
             return _not_found()
         if payment.status != "pending":
             return core_answer("412", "Merchant cannot modify the status of the transaction")
@@ -218,9 +225,9 @@ async def expire_transaction(order_id: str, request: Request, sandbox: SandboxDe
 @router.post("/v2/{order_id}/refund")
 async def refund_transaction(order_id: str, request: Request, sandbox: SandboxDep) -> Response:
     """Refund a settled transaction; a repeated refund_key returns the first refund."""
-    refused = await _core_guard(request, sandbox, "refund")
-    if refused is not None:
-        return refused
+    account = await _core_guard(request, sandbox, "refund")
+    if isinstance(account, Response):
+        return account
     try:
         body = await read_json(request)
     except ValueError as exc:
@@ -235,8 +242,8 @@ async def refund_transaction(order_id: str, request: Request, sandbox: SandboxDe
     key = body.get("refund_key")
     reason = body.get("reason")
     async with sandbox.lock:
-        payment = sandbox.find(order_id)
-        if payment is None or payment.gateway != "midtrans":
+        payment = owned(sandbox.find(order_id), account)
+        if payment is None:
             return _not_found()
         try:
             refund, _ = sandbox.refund(

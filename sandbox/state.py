@@ -76,9 +76,43 @@ class Refund:
     metadata: dict[str, Any] | None = None
 
 
+PLATFORM_ACCOUNT: Final[dict[str, str]] = {
+    "xendit": "platform-xendit",
+    "midtrans": "platform-midtrans",
+}
+
+
+@dataclass
+class Account:
+    """One merchant account at the gateway: its own keys and notification URL.
+
+    Xendit: `secret_key` (API) and `callback_token` (sent on callbacks); Midtrans: `secret_key`
+    is the server key (API and signatures) and `client_key` the public one. The platform
+    accounts come from settings; `/_sandbox/accounts` adds more.
+    """
+
+    id: str
+    gateway: SandboxGateway
+    secret_key: str
+    callback_token: str | None
+    client_key: str | None
+    webhook_url: str
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "gateway": self.gateway,
+            "secret_key": self.secret_key,
+            "server_key": self.secret_key if self.gateway == "midtrans" else None,
+            "callback_token": self.callback_token,
+            "client_key": self.client_key,
+            "webhook_url": self.webhook_url,
+        }
+
+
 @dataclass
 class Payment:
-    """One Xendit invoice or Midtrans Snap order."""
+    """One Xendit invoice or Midtrans Snap order, held by one merchant account."""
 
     gateway: SandboxGateway
     reference: str  # Xendit invoice id / Midtrans order_id
@@ -99,6 +133,7 @@ class Payment:
     paid_at: datetime | None = None
     expired_at: datetime | None = None
     refunds: list[Refund] = field(default_factory=list)
+    account_id: str = ""
 
     @property
     def refunded_amount(self) -> Decimal:
@@ -126,6 +161,7 @@ class Payment:
             "created_at": iso_utc_millis(self.created_at),
             "expires_at": iso_utc_millis(self.expires_at),
             "request": self.request,
+            "account_id": self.account_id,
         }
 
 
@@ -147,6 +183,67 @@ class Sandbox:
         self._refund_keys: dict[tuple[str, str], Refund] = {}
         self._chargeback_ids = itertools.count(1000)
         self._timers: dict[str, asyncio.Task[None]] = {}
+        self.accounts: dict[str, Account] = {
+            PLATFORM_ACCOUNT["xendit"]: Account(
+                id=PLATFORM_ACCOUNT["xendit"],
+                gateway="xendit",
+                secret_key=settings.xendit_secret_key.get_secret_value(),
+                callback_token=settings.xendit_callback_token.get_secret_value(),
+                client_key=None,
+                webhook_url=settings.xendit_webhook_url,
+            ),
+            PLATFORM_ACCOUNT["midtrans"]: Account(
+                id=PLATFORM_ACCOUNT["midtrans"],
+                gateway="midtrans",
+                secret_key=settings.midtrans_server_key.get_secret_value(),
+                callback_token=None,
+                client_key=None,
+                webhook_url=settings.midtrans_webhook_url,
+            ),
+        }
+
+    # -- merchant accounts (the caller holds the lock) ----------------------------------------
+
+    def add_account(self, gateway: SandboxGateway, webhook_url: str | None) -> Account:
+        """A new merchant account with fresh keys, notifying `webhook_url` (or nowhere yet)."""
+        account_id = f"acct-{secrets.token_hex(6)}"
+        account = Account(
+            id=account_id,
+            gateway=gateway,
+            secret_key="",
+            callback_token=None,
+            client_key=None,
+            webhook_url=webhook_url or "",
+        )
+        self._new_keys(account)
+        self.accounts[account_id] = account
+        return account
+
+    def rotate_account(self, account: Account) -> Account:
+        """New keys for the same account: its payments stay its own."""
+        self._new_keys(account)
+        return account
+
+    @staticmethod
+    def _new_keys(account: Account) -> None:
+        if account.gateway == "xendit":
+            account.secret_key = f"xnd_development_{secrets.token_hex(16)}"
+            account.callback_token = secrets.token_urlsafe(24)
+        else:
+            account.secret_key = f"SB-Mid-server-{secrets.token_urlsafe(18)}"
+            account.client_key = f"SB-Mid-client-{secrets.token_urlsafe(12)}"
+
+    def account(self, account_id: str) -> Account:
+        account = self.accounts.get(account_id)
+        if account is None:
+            raise SandboxError(404, f"No account {account_id!r}")
+        return account
+
+    def account_of(self, payment: Payment) -> Account:
+        return (
+            self.accounts.get(payment.account_id)
+            or self.accounts[PLATFORM_ACCOUNT[payment.gateway]]
+        )
 
     async def start(self) -> None:
         """Start webhook delivery."""
@@ -207,6 +304,7 @@ class Sandbox:
         description: str,
         duration_seconds: int,
         request: dict[str, Any],
+        account_id: str = PLATFORM_ACCOUNT["xendit"],
     ) -> Payment:
         """Store a new PENDING Xendit invoice (the caller holds the lock)."""
         invoice_id = secrets.token_hex(12)
@@ -223,6 +321,7 @@ class Sandbox:
             expires_at=now + timedelta(seconds=duration_seconds),
             payment_url=f"{self.settings.public_base_url}/pay/{invoice_id}",
             request=request,
+            account_id=account_id,
         )
         self._add(payment)
         return payment
@@ -235,6 +334,7 @@ class Sandbox:
         expires_at: datetime,
         description: str,
         request: dict[str, Any],
+        account_id: str = PLATFORM_ACCOUNT["midtrans"],
     ) -> Payment:
         """Store a new Snap order and its token (the caller holds the lock)."""
         token = str(uuid.uuid4())
@@ -252,6 +352,7 @@ class Sandbox:
             payment_url=f"{self.settings.public_base_url}/snap/v3/redirection/{token}",
             request=request,
             token=token,
+            account_id=account_id,
         )
         self._add(payment)
         self._by_token[token] = order_id
@@ -462,7 +563,9 @@ class Sandbox:
             "transaction_id": payment.transaction_id,
             "status_message": "midtrans payment notification",
             "status_code": status_code,
-            "signature_key": self.midtrans_signature(payment.reference, status_code, gross),
+            "signature_key": self.midtrans_signature(
+                payment.reference, status_code, gross, self.account_of(payment).secret_key
+            ),
             "payment_type": "bank_transfer",
             "order_id": payment.reference,
             "merchant_id": SANDBOX_MERCHANT_ID,
@@ -492,21 +595,22 @@ class Sandbox:
             body["refunds"] = entries
         return body
 
-    def midtrans_signature(self, order_id: str, status_code: str, gross_amount: str) -> str:
+    @staticmethod
+    def midtrans_signature(order_id: str, status_code: str, gross_amount: str, key: str) -> str:
         """SHA-512 over order_id + status_code + gross_amount + server key (GATEWAYS.md)."""
-        key = self.settings.midtrans_server_key.get_secret_value()
         return hashlib.sha512(f"{order_id}{status_code}{gross_amount}{key}".encode()).hexdigest()
 
     # -- sending ------------------------------------------------------------------------------
 
     def _send_xendit(self, payment: Payment, body: dict[str, Any], *, event: str) -> None:
-        token = self.settings.xendit_callback_token.get_secret_value()
+        account = self.account_of(payment)
+        token = account.callback_token or ""
         wrong = self.faults.take_wrong_signature()
         if wrong:
             token = "wrong-" + secrets.token_hex(8)
         self.dispatcher.new(
             gateway="xendit",
-            url=self.settings.xendit_webhook_url,
+            url=account.webhook_url,
             reference=payment.reference,
             event=event,
             body=json_dumps(body),
@@ -515,12 +619,13 @@ class Sandbox:
         )
 
     def _send_midtrans(self, payment: Payment, body: dict[str, Any], event: str) -> None:
+        account = self.account_of(payment)
         wrong = self.faults.take_wrong_signature()
         if wrong:
             body = {**body, "signature_key": hashlib.sha512(secrets.token_bytes(16)).hexdigest()}
         self.dispatcher.new(
             gateway="midtrans",
-            url=self.settings.midtrans_webhook_url,
+            url=account.webhook_url,
             reference=payment.reference,
             event=event,
             body=json_dumps(body),

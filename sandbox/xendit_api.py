@@ -9,14 +9,15 @@ from fastapi import APIRouter, Request, Response
 
 from sandbox.common import (
     SandboxDep,
-    basic_auth_ok,
+    authenticated_account,
     injected_fault,
     json_response,
+    owned,
     read_json,
     to_amount,
 )
 from sandbox.faults import Operation
-from sandbox.state import SCALES, Sandbox, SandboxError
+from sandbox.state import SCALES, Account, Sandbox, SandboxError
 
 router = APIRouter(tags=["xendit"])
 
@@ -35,15 +36,17 @@ def validation_error(message: str) -> Response:
     return error(400, "API_VALIDATION_ERROR", message)
 
 
-async def _guard(request: Request, sandbox: Sandbox, operation: Operation) -> Response | None:
-    """Injected faults first (a gateway outage comes before auth), then the API key."""
+async def _guard(request: Request, sandbox: Sandbox, operation: Operation) -> Response | Account:
+    """Injected faults first (a gateway outage comes before auth), then the API key, which
+    names the merchant account (each sees only its own invoices and refunds)."""
     fault = await injected_fault(sandbox, operation, "xendit")
     if fault is not None:
         code = "SERVER_ERROR" if fault.status >= 500 else "API_VALIDATION_ERROR"
         return error(fault.status, code, "Sandbox injected fault")
-    if not basic_auth_ok(request, sandbox.settings.xendit_secret_key.get_secret_value()):
+    account = authenticated_account(request, sandbox, "xendit")
+    if account is None:
         return error(401, "INVALID_API_KEY", "API key is not authorized for this API service")
-    return None
+    return account
 
 
 def _not_found() -> Response:
@@ -53,9 +56,9 @@ def _not_found() -> Response:
 @router.post("/v2/invoices")
 async def create_invoice(request: Request, sandbox: SandboxDep) -> Response:
     """Create an invoice: 200 with the invoice object, status PENDING."""
-    refused = await _guard(request, sandbox, "create_payment")
-    if refused is not None:
-        return refused
+    account = await _guard(request, sandbox, "create_payment")
+    if isinstance(account, Response):
+        return account
     try:
         body = await read_json(request)
     except ValueError as exc:
@@ -104,6 +107,7 @@ async def create_invoice(request: Request, sandbox: SandboxDep) -> Response:
             description=description if isinstance(description, str) else "",
             duration_seconds=duration,
             request=body,
+            account_id=account.id,
         )
         return json_response(sandbox.xendit_invoice(payment))
 
@@ -124,12 +128,12 @@ def _item_problem(item: Any) -> str | None:
 @router.get("/v2/invoices/{invoice_id}")
 async def get_invoice(invoice_id: str, request: Request, sandbox: SandboxDep) -> Response:
     """The invoice object, or 404 INVOICE_NOT_FOUND_ERROR."""
-    refused = await _guard(request, sandbox, "status")
-    if refused is not None:
-        return refused
+    account = await _guard(request, sandbox, "status")
+    if isinstance(account, Response):
+        return account
     async with sandbox.lock:
-        payment = sandbox.payments.get(invoice_id)
-        if payment is None or payment.gateway != "xendit":
+        payment = owned(sandbox.payments.get(invoice_id), account)
+        if payment is None:
             return _not_found()
         return json_response(sandbox.xendit_invoice(payment))
 
@@ -137,12 +141,12 @@ async def get_invoice(invoice_id: str, request: Request, sandbox: SandboxDep) ->
 @router.post("/invoices/{invoice_id}/expire!")
 async def expire_invoice(invoice_id: str, request: Request, sandbox: SandboxDep) -> Response:
     """Expire a PENDING invoice: 200 with the EXPIRED invoice (and the EXPIRED callback)."""
-    refused = await _guard(request, sandbox, "expire")
-    if refused is not None:
-        return refused
+    account = await _guard(request, sandbox, "expire")
+    if isinstance(account, Response):
+        return account
     async with sandbox.lock:
-        payment = sandbox.payments.get(invoice_id)
-        if payment is None or payment.gateway != "xendit":
+        payment = owned(sandbox.payments.get(invoice_id), account)
+        if payment is None:
             return _not_found()
         if payment.status != "pending":
             return error(400, "INVALID_INVOICE_STATUS", f"Invoice is {payment.status}, not PENDING")
@@ -156,9 +160,9 @@ async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
 
     A repeated `idempotency-key` returns the first refund and sends nothing.
     """
-    refused = await _guard(request, sandbox, "refund")
-    if refused is not None:
-        return refused
+    account = await _guard(request, sandbox, "refund")
+    if isinstance(account, Response):
+        return account
     try:
         body = await read_json(request)
     except ValueError as exc:
@@ -178,8 +182,8 @@ async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
             return validation_error('"amount" must be a number')
     metadata = body.get("metadata")
     async with sandbox.lock:
-        payment = sandbox.payments.get(invoice_id)
-        if payment is None or payment.gateway != "xendit":
+        payment = owned(sandbox.payments.get(invoice_id), account)
+        if payment is None:
             return error(404, "DATA_NOT_FOUND", "Invoice not found")
         currency = body.get("currency")
         if currency is not None and currency != payment.currency:
@@ -199,3 +203,28 @@ async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
         answer = sandbox.xendit_refund(payment, refund)
         answer["status"] = "PENDING"  # the outcome comes by webhook
         return json_response(answer)
+
+
+@router.get("/refunds/{refund_id}")
+async def get_refund(refund_id: str, request: Request, sandbox: SandboxDep) -> Response:
+    """The refund object (its final status), or 404 DATA_NOT_FOUND."""
+    account = await _guard(request, sandbox, "status")
+    if isinstance(account, Response):
+        return account
+    async with sandbox.lock:
+        for payment in sandbox.payments.values():
+            if owned(payment, account) is None:
+                continue
+            for refund in payment.refunds:
+                if refund.refund_id == refund_id:
+                    return json_response(sandbox.xendit_refund(payment, refund))
+        return error(404, "DATA_NOT_FOUND", "Refund not found")
+
+
+@router.get("/balance")
+async def get_balance(request: Request, sandbox: SandboxDep) -> Response:
+    """The account's balance: how a key is checked (401 INVALID_API_KEY when refused)."""
+    account = await _guard(request, sandbox, "status")
+    if isinstance(account, Response):
+        return account
+    return json_response({"balance": 0})

@@ -30,6 +30,8 @@ TEST_ADMIN_KEY = "test-admin-key-0123456789-ABCDEFGHIJ-!#$%"
 os.environ.setdefault("ADMIN_API_KEY", TEST_ADMIN_KEY)
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("LOG_JSON", "true")
+# Sandbox gateway keys are allowed outside production; tests/api/test_startup.py checks the rest.
+os.environ.setdefault("PAYTRUST_ENV", "test")
 
 _exit_status = 0
 
@@ -109,6 +111,7 @@ def make_settings(database_url: str, temporal_address: str, **overrides: object)
 
     values: dict[str, object] = {
         "admin_api_key": TEST_ADMIN_KEY,
+        "paytrust_env": "test",
         "database_url": database_url,
         "temporal_address": temporal_address,
         "temporal_task_queue": f"test-{uuid.uuid4().hex[:8]}",

@@ -245,9 +245,12 @@ class ModifyInput(BaseModel):
 
 class WebhookInput(BaseModel):
     gateway: str
+    # As parsed from the notification: a hint until the gateway confirms it.
     event: WebhookEvent
     payload: str
     received_at: datetime
+    # The merchant gateway account the notification came in for (None: the platform's).
+    account_id: str | None = None
 
 
 class ResolvedEvent(BaseModel):
@@ -255,6 +258,8 @@ class ResolvedEvent(BaseModel):
     invoice_id: int
     tenant_id: str
     invoice_currency: str
+    # The event as the gateway confirmed it (what is applied); None in older histories.
+    event: WebhookEvent | None = None
 
 
 class WebhookAttempt(BaseModel):

@@ -117,12 +117,14 @@ class WebhookWorkflow:
                     non_retryable=True,
                 ) from None
             await asyncio.gather(*logs)
-            if resolved.invoice_currency != inp.event.currency.value:
+            # The currency the gateway confirmed (histories before confirmation: the body's).
+            currency = (resolved.event or inp.event).currency.value
+            if resolved.invoice_currency != currency:
                 # Delivered so the invoice records the rejected payment (FR-024); the event
                 # itself failed for good, for an operator to look at.
                 message = (
                     f"Currency mismatch: invoice is {resolved.invoice_currency}, "
-                    f"payment is {inp.event.currency.value}"
+                    f"payment is {currency}"
                 )
                 await self._record(
                     inp, attempt, "failed", message, resolved, "permanently_failed", started

@@ -37,6 +37,7 @@ from api.pagination import Page, PageDep
 from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent, WebhookRetryLog
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
+from gateways.accounts import UnknownAccount
 from gateways.base import PaymentGateway, WebhookAuthError, WebhookPayloadError
 from gateways.base import WebhookEvent as GatewayWebhookEvent
 from workflows.contracts import WebhookInput, webhook_workflow_id
@@ -48,11 +49,18 @@ GatewayName = Literal["xendit", "midtrans"]
 UNREPLAYABLE = ("unverified", "malformed")
 
 
-def parse_bounded(client: PaymentGateway, body: bytes) -> GatewayWebhookEvent:
+def parse_bounded(
+    client: PaymentGateway, body: bytes, account_id: str | None = None
+) -> GatewayWebhookEvent:
     """The gateway's event, its ids and amounts within their bounds (columns, workflow ids):
-    a field out of bounds is a malformed notification, refused before any write."""
+    a field out of bounds is a malformed notification, refused before any write. A merchant
+    account's events are scoped to it (another account's deliveries never share a workflow)."""
     try:
-        return client.parse_webhook(body)
+        event = client.parse_webhook(body)
+        if account_id is None:
+            return event
+        scoped = {**event.model_dump(), "event_id": f"{account_id}:{event.event_id}"}
+        return GatewayWebhookEvent.model_validate(scoped)
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())
         raise WebhookPayloadError(f"field out of bounds: {fields}", gateway=client.name) from None
@@ -121,14 +129,40 @@ async def _insert_rejected(
 async def receive_webhook(
     gateway: GatewayName, request: Request, services: ServicesDep
 ) -> WebhookAccepted:
-    """A gateway notification. Verified (Xendit `x-callback-token`, Midtrans `signature_key`),
-    then handed to a durable `WebhookWorkflow` and answered 200 before processing finishes.
-    A duplicate delivery of the same event is answered 200 and has no second effect."""
+    """A gateway notification for the platform account. Verified (Xendit `x-callback-token`,
+    Midtrans `signature_key`), then handed to a durable `WebhookWorkflow` and answered 200
+    before processing finishes; the workflow confirms it with the gateway before anything
+    changes. A duplicate delivery of the same event is answered 200 and has no second effect."""
+    return await _receive(gateway, None, request, services)
+
+
+@router.post(
+    "/webhooks/{gateway}/{account_id}",
+    response_model=WebhookAccepted,
+    responses=responses(400, 401, 413, 429, 503),
+)
+async def receive_account_webhook(
+    gateway: GatewayName, account_id: str, request: Request, services: ServicesDep
+) -> WebhookAccepted:
+    """A notification for a merchant's own gateway account (the `webhook_url` of
+    `POST /gateway-accounts`): verified with that account's secret only, and matched only to
+    payment links made with that account."""
+    return await _receive(gateway, account_id, request, services)
+
+
+async def _receive(
+    gateway: GatewayName, account_id: str | None, request: Request, services: ServicesDep
+) -> WebhookAccepted:
     body = await request.body()
-    client = services.gateways[gateway]
     try:
+        client = await services.account_directory().client(gateway, account_id)
+    except UnknownAccount:
+        client = None
+    try:
+        if client is None:
+            raise WebhookAuthError("unknown gateway account", gateway=gateway)
         client.verify_webhook(request.headers, body)
-        event = parse_bounded(client, body)
+        event = parse_bounded(client, body, account_id)
     except (WebhookAuthError, WebhookPayloadError) as exc:
         unverified = isinstance(exc, WebhookAuthError)
         WEBHOOKS.labels(gateway, "unauthorized" if unverified else "malformed").inc()
@@ -157,6 +191,7 @@ async def receive_webhook(
                 event=event,
                 payload=body.decode("utf-8", "replace"),
                 received_at=utcnow(),
+                account_id=account_id,
             ),
             id=webhook_workflow_id(gateway, event.event_id),
             task_queue=services.settings.temporal_task_queue,
@@ -179,6 +214,10 @@ class FailedWebhook(BaseModel):
     invoice_id: int | None
     attempts: int
     last_error: str | None
+    # Why it was refused, when it was: not_issued (no link PayTrust made matches), or the
+    # gateway did not confirm it (unknown_to_gateway, transaction_mismatch, status_mismatch,
+    # unknown_refund, gateway_refused). None for events that failed otherwise.
+    rejection_reason: str | None = None
     failed_at: str | None
 
 
@@ -220,6 +259,7 @@ async def list_failed_webhooks(
                 invoice_id=row.invoice_id,
                 attempts=row.attempts,
                 last_error=row.last_error,
+                rejection_reason=row.rejection_reason,
                 failed_at=iso_utc(row.failed_at) if row.failed_at else None,
             )
             for row in rows
@@ -254,6 +294,8 @@ async def retry_failed_webhook(
             code="not_replayable",
         )
     event = services.gateways[row.gateway].parse_webhook(row.payload.encode())
+    if row.gateway_account_id is not None:
+        event = event.model_copy(update={"event_id": row.event_id})
     temporal = await services.temporal()
     workflow_id = webhook_workflow_id(row.gateway, event.event_id)
 
@@ -261,7 +303,11 @@ async def retry_failed_webhook(
         await temporal.start_workflow(
             "WebhookWorkflow",
             WebhookInput(
-                gateway=row.gateway, event=event, payload=row.payload, received_at=utcnow()
+                gateway=row.gateway,
+                event=event,
+                payload=row.payload,
+                received_at=utcnow(),
+                account_id=row.gateway_account_id,
             ),
             id=workflow_id,
             task_queue=services.settings.temporal_task_queue,
@@ -289,5 +335,6 @@ async def retry_failed_webhook(
         except WorkflowAlreadyStartedError:
             raise Conflict("This event is already being processed") from None
     row.status = "received"
+    row.rejection_reason = None
     WEBHOOKS.labels(row.gateway, "replayed").inc()
     return WebhookAccepted(status="accepted", event_id=event.event_id)

@@ -53,3 +53,69 @@ def test_process_refuses_to_start(case, program, repo_root):
 )
 def test_valid_keys_are_accepted(key):
     assert validate_admin_key(key) == key
+
+
+# --- issue 11: production refuses sandbox gateway secrets -------------------------------------
+
+PRODUCTION_SECRETS = {
+    "XENDIT_SECRET_KEY": "xnd_production_0123456789abcdef",
+    "XENDIT_CALLBACK_TOKEN": "callback-token-0123456789abcdef",
+    "MIDTRANS_SERVER_KEY": "Mid-server-0123456789abcdef",
+    "GATEWAY_CREDENTIALS_KEY": "q1ZcGn6c1d3rTjz1y9e0b0ZlOe7oQm1mQ8m1a2B3c4E=",
+}
+UNSAFE = {
+    "missing": ("XENDIT_CALLBACK_TOKEN", "", "XENDIT_CALLBACK_TOKEN is required in production"),
+    "short": ("MIDTRANS_SERVER_KEY", "short-key", "at least 16 characters"),
+    "sandbox": (
+        "XENDIT_SECRET_KEY",
+        "xnd_development_sandbox_secret_key",
+        "XENDIT_SECRET_KEY is a documented sandbox value",
+    ),
+    "dev-credentials-key": (
+        "GATEWAY_CREDENTIALS_KEY",
+        "cGF5dHJ1c3QtZGV2ZWxvcG1lbnQtb25seS1rZXktMDA=",
+        "GATEWAY_CREDENTIALS_KEY holds the development key",
+    ),
+}
+
+
+def _production_env(**changes: str) -> dict[str, str]:
+    env = {**os.environ, "PAYTRUST_ENV": "production", **PRODUCTION_SECRETS}
+    env["ADMIN_API_KEY"] = "a" * 32
+    env.update(changes)
+    return env
+
+
+@pytest.mark.parametrize("case", list(UNSAFE))
+@pytest.mark.parametrize("program", [["-m", "api.main"], ["worker.py"]], ids=["api", "worker"])
+def test_production_refuses_unsafe_gateway_secrets(case, program, repo_root):
+    name, value, message = UNSAFE[case]
+    result = subprocess.run(
+        [sys.executable, *program],
+        cwd=repo_root,
+        env=_production_env(**{name: value}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    if len(value) > 4:
+        assert value not in result.stderr  # never echo the secret
+
+
+def test_production_is_the_default_and_accepts_real_secrets(monkeypatch):
+    from pydantic import ValidationError
+
+    from config import Settings
+
+    for name, value in PRODUCTION_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PAYTRUST_ENV")
+    assert Settings(admin_api_key="a" * 32).paytrust_env == "production"
+    monkeypatch.setenv("MIDTRANS_SERVER_KEY", "SB-Mid-server-sandbox-key")
+    with pytest.raises(ValidationError, match="documented sandbox value"):
+        Settings(admin_api_key="a" * 32)
+    monkeypatch.setenv("PAYTRUST_ENV", "development")
+    assert Settings(admin_api_key="a" * 32).paytrust_env == "development"

@@ -18,7 +18,6 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
 from devstack import Stack
-from gateways.base import parse_merchant_reference
 
 GATEWAY_IDS = {"xendit": 1, "midtrans": 2}
 UNIT_PRICE = Decimal(50000)
@@ -266,20 +265,25 @@ class SandboxPaid:
 
 
 def sandbox_paid_by_invoice(payments: list[dict[str, Any]]) -> dict[int, list[SandboxPaid]]:
-    """The sandbox's record of money received, grouped by the invoice its merchant reference
-    names (PayTrust's `pt-{invoice}-{installment}-{attempt}` external_id / order_id)."""
+    """The sandbox's record of money received, grouped by the invoice PayTrust created the
+    payment for (Xendit `metadata.invoice_id`, Midtrans `custom_field1`: references are
+    opaque)."""
     by_invoice: dict[int, list[SandboxPaid]] = {}
     for payment in payments:
-        parsed = parse_merchant_reference(payment["merchant_reference"])
-        assert parsed is not None, payment
+        request = payment["request"]
+        invoice_id = int(
+            request["metadata"]["invoice_id"]
+            if payment["gateway"] == "xendit"
+            else request["custom_field1"]
+        )
         if payment["status"] != "paid":
-            by_invoice.setdefault(parsed.invoice_id, [])
+            by_invoice.setdefault(invoice_id, [])
             continue
         # Xendit: the invoice id is the transaction id; Midtrans: its transaction_id.
         key = (
             payment["transaction_id"] if payment["gateway"] == "midtrans" else payment["reference"]
         )
-        by_invoice.setdefault(parsed.invoice_id, []).append(
+        by_invoice.setdefault(invoice_id, []).append(
             SandboxPaid(payment["reference"], key, amount(payment["paid_amount"]))
         )
     return by_invoice

@@ -120,14 +120,18 @@ async def test_overpayment_is_recorded(shop):
     assert txn["overpayment_amount"] == s(extra)
 
 
-async def test_payment_in_another_currency_is_rejected_and_recorded(shop, client, admin_headers):
+async def test_callback_claiming_another_currency_is_rejected_and_changes_nothing(shop, client):
+    """The body says IDR 1,500,000 for a USD link; the gateway (asked before anything is
+    applied) reports the invoice unpaid, so nothing is recorded and the event is listed as
+    rejected. The real payment then applies in the gateway's currency."""
     invoice = await shop.create(
         currency="USD", lines=[{"description": "Plan", "quantity": 1, "unit_price": "100.00"}]
     )
     link = await shop.pay_link(invoice["id"])
+    at_gateway = await shop.sandbox("GET", f"/_sandbox/payments/{link['gateway_reference']}")
     body = xendit_callback(
         reference=link["gateway_reference"],
-        external_id=f"pt-{invoice['id']}-0-1",
+        external_id=at_gateway.json()["merchant_reference"],
         amount="1500000",
         currency="IDR",
     )
@@ -137,20 +141,20 @@ async def test_payment_in_another_currency_is_rejected_and_recorded(shop, client
         headers={"x-callback-token": XENDIT_TOKEN, "content-type": "application/json"},
     )
     assert response.status_code == 200, response.text
-    txns = await eventually(
-        lambda: shop.sub(invoice["id"], "transactions"), lambda t: len(t["data"]) == 1
-    )
-    rejected = txns["data"][0]
-    assert rejected["status"] == "failed" and rejected["currency"] == "IDR"
-    assert "Currency mismatch" in rejected["failure_reason"]
-    after = await shop.get(invoice["id"])
-    assert after["amount_paid"] == "0.00" and after["status"] == "pending"
     failed = await eventually(
         lambda: client.get("/webhooks/failed", headers=shop.headers),
         lambda r: any(e["invoice_id"] == invoice["id"] for e in r.json()["data"]),
     )
     entry = next(e for e in failed.json()["data"] if e["invoice_id"] == invoice["id"])
-    assert "Currency mismatch" in entry["last_error"]
+    assert entry["rejection_reason"] == "status_mismatch"
+    assert (await shop.sub(invoice["id"], "transactions"))["data"] == []
+    assert (await shop.get(invoice["id"]))["amount_paid"] == "0.00"
+
+    await shop.sandbox_pay(link["gateway_reference"])
+    paid = await shop.wait_status(invoice["id"], "fully_paid")
+    assert paid["amount_paid"] == invoice["total"]
+    [txn] = (await shop.sub(invoice["id"], "transactions"))["data"]
+    assert txn["currency"] == "USD"
 
 
 async def test_midtrans_refund_with_two_notifications_refunds_once(shop):
@@ -205,14 +209,17 @@ async def test_refund_delivered_before_its_payment_is_applied_after_it(shop):
     ]
 
 
-async def test_twenty_concurrent_payments_apply_serially(shop, api_url):
-    """20 distinct Midtrans payments for one order, sent at once (plus a duplicate of each):
-    every one is applied exactly once and the balance is their sum."""
+async def test_concurrent_genuine_and_forged_notifications_apply_one_payment_once(
+    shop, client, api_url
+):
+    """One Midtrans payment notified 20 times by the gateway while 20 signed copies with
+    invented transaction ids arrive at once: the payment is applied exactly once (the
+    gateway's transaction id) and every forged copy is rejected."""
     invoice = await shop.create(gateway_id=2)
     link = await shop.pay_link(invoice["id"])
     part = Decimal(1000)
     ids = [f"txn-{uuid.uuid4().hex}" for _ in range(20)]
-    bodies = [
+    forged = [
         midtrans_notification(
             order_id=link["gateway_reference"],
             transaction_id=txn,
@@ -222,22 +229,34 @@ async def test_twenty_concurrent_payments_apply_serially(shop, api_url):
         for txn in ids
     ]
     async with httpx.AsyncClient(base_url=api_url, timeout=30) as http:
+        paying = asyncio.create_task(
+            shop.sandbox_pay(link["gateway_reference"], amount=str(part), deliveries=20)
+        )
         responses = await asyncio.gather(
             *[
                 http.post(
                     "/webhooks/midtrans", content=body, headers={"content-type": "application/json"}
                 )
-                for body in bodies + bodies
+                for body in forged + forged
             ]
         )
+        await paying
     assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
     assert sorted(r.json()["status"] for r in responses).count("duplicate") >= 1
-    expected = part * 20
-    done = await shop.wait_paid(invoice["id"], s(expected), timeout=60)
+    done = await shop.wait_paid(invoice["id"], s(part), timeout=60)
     assert done["status"] == "partially_paid"
-    txns = (await shop.sub(invoice["id"], "transactions"))["data"]
-    assert sorted(t["gateway_transaction_id"] for t in txns) == sorted(ids)
-    assert sum(Decimal(t["amount"]) for t in txns) == expected
+    at_gateway = await shop.sandbox("GET", f"/_sandbox/payments/{link['gateway_reference']}")
+    [txn] = (await shop.sub(invoice["id"], "transactions"))["data"]
+    assert txn["gateway_transaction_id"] == at_gateway.json()["transaction_id"]
+    assert Decimal(txn["amount"]) == part
+    rejected = await eventually(
+        lambda: client.get("/webhooks/failed", params={"page_size": 100}, headers=shop.headers),
+        lambda r: sum(e["invoice_id"] == invoice["id"] for e in r.json()["data"]) == 20,
+        timeout=60,
+    )
+    mine = [e for e in rejected.json()["data"] if e["invoice_id"] == invoice["id"]]
+    assert {e["rejection_reason"] for e in mine} == {"transaction_mismatch"}
+    assert (await shop.get(invoice["id"]))["amount_paid"] == s(part)
 
 
 async def test_bad_signature_is_401_and_recorded(client, shop, admin_headers):
@@ -277,7 +296,8 @@ async def test_unknown_invoice_webhook_fails_permanently_and_can_be_replayed(cli
         lambda r: any(e["event_id"] == event_id for e in r.json()["data"]),
     )
     entry = next(e for e in failed.json()["data"] if e["event_id"] == event_id)
-    assert entry["attempts"] == 1 and "No invoice matches" in entry["last_error"]
+    assert entry["attempts"] == 1 and "No payment link PayTrust issued" in entry["last_error"]
+    assert entry["rejection_reason"] == "not_issued"
     forbidden = await client.post(f"/webhooks/failed/{entry['id']}/retry")
     assert forbidden.status_code == 401
     replay = await client.post(f"/webhooks/failed/{entry['id']}/retry", headers=admin_headers)

@@ -346,7 +346,7 @@ def test_find_failing_workflows(runbook: Runbook, ops_stack: Stack) -> None:
     assert re.search(r"^Total: [1-9]\d*$", listed, re.MULTILINE), listed
 
     described = runbook.run("describe", workflow_id=f"'{wf}'").stdout
-    assert "FAILED" in described and "No invoice matches" in described
+    assert "FAILED" in described and "No payment link PayTrust issued" in described
     summary = json.loads(runbook.run("describe-json", workflow_id=f"'{wf}'").stdout)
     assert summary["status"] == "WORKFLOW_EXECUTION_STATUS_FAILED" and summary["activities"] == []
     history = runbook.run("show-history", workflow_id=f"'{wf}'").stdout

@@ -32,6 +32,7 @@ from db.drafting import insert_invoice
 from db.engine import SessionFactory, transaction
 from db.models import (
     ArchiveTransaction,
+    GatewayPayment,
     Invoice,
     PaymentTransaction,
     WebhookEvent,
@@ -41,7 +42,7 @@ from domain.drafts import LineItemIn, plan_invoice
 from domain.money import Currency
 from domain.timeutil import iso_utc_millis, utcnow
 from domain.totals import FeeSchedule
-from gateways.base import PaymentGateway
+from gateways.base import PaymentGateway, PaymentRequest
 from gateways.base import WebhookEvent as GatewayEvent
 from worker import build_worker
 from workflows.contracts import InvoiceSnapshot, WebhookInput
@@ -177,6 +178,52 @@ def xendit_paid_callback(
         "updated": iso_utc_millis(now),
     }
     return json.dumps(body).encode()
+
+
+async def issued_link(
+    sessions: SessionFactory,
+    gateway: PaymentGateway,
+    invoice: InvoiceSnapshot,
+    amount: Decimal,
+) -> GatewayPayment:
+    """A real Xendit invoice at the sandbox for `invoice`, stored as the payment link
+    `create_payment_link` would store (webhooks only ever match links PayTrust issued)."""
+    created = await gateway.create_payment(
+        PaymentRequest(
+            invoice_id=invoice.invoice_id,
+            amount=amount,
+            currency=Currency.IDR,
+            description="Workflow test order",
+            expires_at=utcnow() + timedelta(hours=2),
+        )
+    )
+    async with transaction(sessions) as session:
+        row = GatewayPayment(
+            tenant_id=invoice.tenant_id,
+            invoice_id=invoice.invoice_id,
+            installment_number=None,
+            attempt=1,
+            gateway_id=XENDIT_GATEWAY_ID,
+            reference=created.reference,
+            merchant_reference=created.merchant_reference,
+            payment_url=created.payment_url,
+            amount=amount,
+            currency="IDR",
+            status="live",
+            expires_at=created.expires_at.replace(tzinfo=None),
+        )
+        session.add(row)
+    return row
+
+
+async def paid_at_sandbox(control: Any, reference: str, amount: Decimal) -> bytes:
+    """Pay the sandbox invoice and return its PAID callback body, exactly as Xendit sends it
+    (the sandbox's own delivery goes to a port nobody listens on)."""
+    paid = await control.post(f"/_sandbox/payments/{reference}/pay", json={"amount": str(amount)})
+    assert paid.status_code == 200, paid.text
+    log = await control.get("/_sandbox/webhooks", params={"reference": reference})
+    [delivery] = [d for d in log.json()["data"] if d["event"] == "PAID"]
+    return str(delivery["payload"]).encode()
 
 
 def webhook_input(gateway: PaymentGateway, body: bytes, token: str) -> WebhookInput:

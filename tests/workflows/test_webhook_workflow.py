@@ -7,10 +7,10 @@ Attempt times are read from the workflow history (server time, which time skippi
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from db.engine import SessionFactory
-from gateways.base import PaymentGateway, build_merchant_reference
+from gateways.base import PaymentGateway, new_merchant_reference
 from tests.gateways.support import XENDIT_TOKEN
 from tests.support.tcp_proxy import TcpProxy
 from tests.workflows.helpers import (
@@ -27,8 +27,10 @@ from tests.workflows.helpers import (
     eventually,
     history,
     invoice_row,
+    issued_link,
     keep_history,
     of,
+    paid_at_sandbox,
     paid_transactions,
     running_worker,
     webhook_input,
@@ -56,13 +58,17 @@ WebhookHandle = WorkflowHandle[WebhookWorkflow, WebhookOutcome]
 
 
 async def a_paid_callback(
-    sessions: SessionFactory, gateways: dict[str, PaymentGateway], tenant_id: str, amount: Decimal
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    control: httpx.AsyncClient,
+    tenant_id: str,
+    amount: Decimal,
 ) -> tuple[int, WebhookInput]:
-    """An existing invoice and a Xendit PAID callback for it, verified and parsed by the client."""
+    """An existing invoice, a payment link PayTrust issued for it at the sandbox, paid there,
+    and the gateway's PAID callback, verified and parsed by the client."""
     invoice = await create_invoice(sessions, tenant_id)
-    body = xendit_paid_callback(
-        merchant_reference=build_merchant_reference(invoice.invoice_id, None, 1), amount=amount
-    )
+    link = await issued_link(sessions, gateways["xendit"], invoice, amount)
+    body = await paid_at_sandbox(control, link.reference, amount)
     return invoice.invoice_id, webhook_input(gateways["xendit"], body, XENDIT_TOKEN)
 
 
@@ -116,10 +122,11 @@ async def test_retryable_failure_is_retried_at_1_6_36_minutes_then_permanently_f
     proxied_sessions: SessionFactory,
     mysql_proxy: TcpProxy,
     gateways: dict[str, PaymentGateway],
+    control: httpx.AsyncClient,
     task_queue: str,
     tenant_id: str,
 ) -> None:
-    invoice_id, inp = await a_paid_callback(sessions, gateways, tenant_id, Decimal("1000"))
+    invoice_id, inp = await a_paid_callback(sessions, gateways, control, tenant_id, Decimal("1000"))
     await mysql_proxy.refuse()
     async with running_worker(env, proxied_sessions, gateways, task_queue):
         handle = await start_webhook(env, inp, task_queue)
@@ -186,11 +193,12 @@ async def test_third_attempt_succeeds_once_mysql_is_back_and_nothing_retries_aft
     proxied_sessions: SessionFactory,
     mysql_proxy: TcpProxy,
     gateways: dict[str, PaymentGateway],
+    control: httpx.AsyncClient,
     task_queue: str,
     tenant_id: str,
 ) -> None:
     amount = Decimal("30000")
-    invoice_id, inp = await a_paid_callback(sessions, gateways, tenant_id, amount)
+    invoice_id, inp = await a_paid_callback(sessions, gateways, control, tenant_id, amount)
     await mysql_proxy.refuse()
     async with running_worker(env, proxied_sessions, gateways, task_queue):
         handle = await start_webhook(env, inp, task_queue)
@@ -216,7 +224,7 @@ async def test_third_attempt_succeeds_once_mysql_is_back_and_nothing_retries_aft
         for actual, expected in zip(seen, ATTEMPT_OFFSETS[:3], strict=True):
             assert expected <= actual <= expected + DRIFT.total_seconds(), (seen, ATTEMPT_OFFSETS)
         assert len(of(events, COMPLETED, "deliver_to_invoice")) == 1
-        await keep_history(handle, "webhook-succeeds-on-third-attempt")
+        await keep_history(handle, "webhook-confirmed-by-gateway-on-third-attempt")
 
     event, log = await webhook_rows(sessions, "xendit", inp.event.event_id)
     assert event is not None
@@ -241,11 +249,8 @@ async def test_unknown_invoice_fails_at_once_without_retries(
     gateways: dict[str, PaymentGateway],
     task_queue: str,
 ) -> None:
-    # A PayTrust-shaped merchant reference for an invoice id that does not exist.
-    missing = 9_000_000_000 + uuid.uuid4().int % 1_000_000_000
-    body = xendit_paid_callback(
-        merchant_reference=build_merchant_reference(missing, None, 1), amount=Decimal("1000")
-    )
+    # A PayTrust-shaped merchant reference that PayTrust never issued.
+    body = xendit_paid_callback(merchant_reference=new_merchant_reference(), amount=Decimal("1000"))
     inp = webhook_input(gateways["xendit"], body, XENDIT_TOKEN)
     async with running_worker(env, sessions, gateways, task_queue):
         handle = await start_webhook(env, inp, task_queue)
@@ -256,7 +261,10 @@ async def test_unknown_invoice_fails_at_once_without_retries(
         assert isinstance(cause, ApplicationError)
         assert cause.type == "WebhookPermanentlyFailed"
         assert "after 1 attempt(s)" in cause.message
-        assert f"No invoice matches xendit reference {inp.event.reference}" in cause.message
+        assert (
+            f"No payment link PayTrust issued for xendit reference {inp.event.reference}"
+            in cause.message
+        )
         events = await history(handle)
         assert len(of(events, SCHEDULED, "resolve_webhook_event")) == 1
         assert of(events, EventType.EVENT_TYPE_TIMER_STARTED) == []
@@ -266,7 +274,8 @@ async def test_unknown_invoice_fails_at_once_without_retries(
     assert event is not None
     assert (event.status, event.attempts) == ("permanently_failed", 1)
     assert [(r.attempt_number, r.status) for r in log] == [(1, "failed")]
-    assert log[0].error_message and "No invoice matches" in log[0].error_message
+    assert log[0].error_message and "No payment link PayTrust issued" in log[0].error_message
+    assert event.rejection_reason == "not_issued"
 
 
 async def test_retry_schedule_holds_while_mysql_stays_down(
@@ -275,10 +284,11 @@ async def test_retry_schedule_holds_while_mysql_stays_down(
     proxied_sessions: SessionFactory,
     mysql_proxy: TcpProxy,
     gateways: dict[str, PaymentGateway],
+    control: httpx.AsyncClient,
     task_queue: str,
     tenant_id: str,
 ) -> None:
-    _, inp = await a_paid_callback(sessions, gateways, tenant_id, Decimal("1000"))
+    _, inp = await a_paid_callback(sessions, gateways, control, tenant_id, Decimal("1000"))
     await mysql_proxy.refuse()
     async with running_worker(env, proxied_sessions, gateways, task_queue):
         handle = await start_webhook(env, inp, task_queue)
