@@ -4,10 +4,11 @@ and filters by it; another tenant's invoice is indistinguishable from a missing 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -22,7 +23,7 @@ from db.models import (
     Refund,
 )
 from domain.money import Currency, quantize
-from domain.timeutil import ensure_utc
+from domain.timeutil import ensure_utc, to_naive_utc
 from workflows.contracts import InstallmentSnapshot, InvoiceSnapshot
 
 RowT = TypeVar("RowT", LineItem, InstallmentSchedule)
@@ -37,37 +38,31 @@ async def get_invoice(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def list_invoices(
-    session: AsyncSession,
+def invoice_list_conditions(
     tenant_id: str,
     *,
-    status: str | None,
-    currency: str | None,
-    offset: int,
-    limit: int,
-) -> tuple[list[Invoice], int]:
-    conditions = [Invoice.tenant_id == tenant_id]
-    if status:
+    status: str | None = None,
+    currency: str | None = None,
+    external_id: str | None = None,
+    gateway_id: int | None = None,
+    created_gte: datetime | None = None,
+    created_lte: datetime | None = None,
+) -> list[ColumnElement[bool]]:
+    """GET /invoices filters; each is served by an index leading with tenant_id (models.py)."""
+    conditions: list[ColumnElement[bool]] = [Invoice.tenant_id == tenant_id]
+    if status is not None:
         conditions.append(Invoice.status == status)
-    if currency:
+    if currency is not None:
         conditions.append(Invoice.currency == currency)
-    rows = (
-        (
-            await session.execute(
-                select(Invoice)
-                .where(*conditions)
-                .order_by(Invoice.created_at.desc(), Invoice.id.desc())
-                .offset(offset)
-                .limit(limit)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    total = (
-        await session.execute(select(func.count()).select_from(Invoice).where(*conditions))
-    ).scalar_one()
-    return list(rows), int(total)
+    if external_id is not None:
+        conditions.append(Invoice.external_id == external_id)
+    if gateway_id is not None:
+        conditions.append(Invoice.gateway_id == gateway_id)
+    if created_gte is not None:
+        conditions.append(Invoice.created_at >= to_naive_utc(created_gte))
+    if created_lte is not None:
+        conditions.append(Invoice.created_at <= to_naive_utc(created_lte))
+    return conditions
 
 
 async def line_items(session: AsyncSession, tenant_id: str, invoice_id: int) -> list[LineItem]:

@@ -12,7 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
+from pydantic_core import PydanticCustomError
 
 from domain.errors import InvalidLineItem
 from domain.expiry import resolve_expiry
@@ -22,7 +23,7 @@ from domain.installments import (
     build_schedule,
     last_due_date,
 )
-from domain.money import Currency, parse_amount
+from domain.money import MONEY_HINT, MONEY_TYPE_ERROR, Currency, parse_amount
 from domain.totals import (
     FeeSchedule,
     InvoiceTotals,
@@ -32,9 +33,20 @@ from domain.totals import (
     validate_tax_rate,
 )
 
-# Amounts arrive as decimal strings or integers; a JSON float is refused (422) before it can
-# lose a digit.
-AmountIn = StrictStr | StrictInt
+
+def _money_type(value: object) -> object:
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError(
+        MONEY_TYPE_ERROR,
+        "Amount must be a decimal string or an integer, not {kind}. " + MONEY_HINT,
+        {"kind": type(value).__name__},
+    )
+
+
+# Amounts arrive as decimal strings or integers; a JSON float is refused (422, saying how to
+# send money) before it can lose a digit.
+AmountIn = Annotated[StrictStr | StrictInt, BeforeValidator(_money_type)]
 
 
 class LineItemIn(BaseModel):
@@ -144,4 +156,3 @@ def plan_invoice(
         schedule=tuple(schedule),
         expires_at=resolved_expiry,
     )
-

@@ -34,6 +34,11 @@ SCALES: Final[dict[Currency, int]] = {Currency.IDR: 0, Currency.MYR: 2, Currency
 MAX_AMOUNT: Final = Decimal("999999999999999")
 
 
+# How to send money, said by every error about an amount's type (a JSON float, a boolean...).
+MONEY_HINT: Final = 'Send amounts as decimal strings, e.g. "12.50"'
+MONEY_TYPE_ERROR: Final = "money_type"
+
+
 class MoneyError(ValueError):
     """An amount that cannot be money: malformed, too precise for its currency, or mixed."""
 
@@ -61,7 +66,8 @@ def to_decimal(value: object) -> Decimal:
     """A finite Decimal from a str, int or Decimal; floats are refused (they are not money)."""
     if isinstance(value, bool | float):
         raise MoneyError(
-            f"Amount must be a decimal string or an integer, not {type(value).__name__}"
+            f"Amount must be a decimal string or an integer, not {type(value).__name__}. "
+            + MONEY_HINT
         )
     if isinstance(value, Decimal):
         result = value
@@ -77,7 +83,8 @@ def to_decimal(value: object) -> Decimal:
             raise MoneyError(f"Malformed amount: {value!r}") from None
     else:
         raise MoneyError(
-            f"Amount must be a decimal string or an integer, not {type(value).__name__}"
+            f"Amount must be a decimal string or an integer, not {type(value).__name__}. "
+            + MONEY_HINT
         )
     if not result.is_finite():
         raise MoneyError(f"Malformed amount: {value!r}")
