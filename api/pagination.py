@@ -22,7 +22,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, BeforeValidator, Field
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -200,6 +200,24 @@ def _after(
     return or_(*terms)
 
 
+def page_query(
+    model: type[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[InstrumentedAttribute[Any]],
+    params: ListParams,
+    *,
+    descending: bool = True,
+) -> Select[Any]:
+    """The SELECT of one page or cursor step, one row more than asked (it tells `has_more`)."""
+    stmt = select(model).where(*conditions)
+    if params.after is not None:
+        stmt = stmt.where(_after(order, _cursor_values(params.after, order), descending))
+    stmt = stmt.order_by(*(c.desc() if descending else c.asc() for c in order))
+    if params.page is not None:
+        stmt = stmt.offset(params.offset)
+    return stmt.limit(params.size + 1)
+
+
 async def paginate(
     session: AsyncSession,
     model: type[Any],
@@ -210,13 +228,8 @@ async def paginate(
     descending: bool = True,
 ) -> tuple[list[Any], dict[str, Any]]:
     """The rows of one page or cursor step, and the envelope's other fields."""
-    stmt = select(model).where(*conditions)
-    if params.after is not None:
-        stmt = stmt.where(_after(order, _cursor_values(params.after, order), descending))
-    stmt = stmt.order_by(*(c.desc() if descending else c.asc() for c in order))
-    if params.page is not None:
-        stmt = stmt.offset(params.offset)
-    rows = list((await session.execute(stmt.limit(params.size + 1))).scalars().all())
+    stmt = page_query(model, conditions, order, params, descending=descending)
+    rows = list((await session.execute(stmt)).scalars().all())
     has_more = len(rows) > params.size
     rows = rows[: params.size]
     total: int | None = None
