@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from api.api_keys.endpoints import router as api_keys_router
 from api.auth import ApiKeyAuthenticator, admin_key_matches
@@ -25,6 +26,7 @@ from api.middleware import (
     Scope,
     _header,
 )
+from api.openapi import install_openapi
 from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.reports.endpoints import router as reports_router
 from api.webhooks.endpoints import router as webhooks_router
@@ -32,6 +34,8 @@ from config import Settings
 from db.engine import create_engine, create_session_factory
 
 logger = logging.getLogger("paytrust.api")
+
+DOCS_STATIC_URL = "/docs/assets"
 
 DESCRIPTION = """Multi-tenant payment orchestration: invoices with line items, taxes and gateway
 fees in IDR, MYR and USD, paid through Xendit or Midtrans, each invoice a durable Temporal
@@ -81,12 +85,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         if services.redis is not None:
             await services.redis.aclose()
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) from the assets of the installed fastapi-offline
+    # package, never a CDN: the docs work without internet.
+    app = FastAPIOffline(
         title="PayTrust",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        static_url=DOCS_STATIC_URL,
     )
+    install_openapi(app)
     app.state.services = services
     install_error_handlers(app)
 

@@ -114,6 +114,8 @@ class ExtendExpiryInput(BaseModel):
 
 class InitiatePaymentRequest(BaseModel):
     installment_number: int | None = None
+    success_redirect_url: str | None = None
+    failure_redirect_url: str | None = None
 
 
 class CreatePaymentInput(BaseModel):
@@ -121,6 +123,8 @@ class CreatePaymentInput(BaseModel):
     tenant_id: str
     installment_number: int | None
     attempt: int
+    success_redirect_url: str | None = None
+    failure_redirect_url: str | None = None
 
 
 class PaymentLink(BaseModel):

@@ -167,7 +167,7 @@ async def initiate_payment(
         await services.temporal(),
         invoice,
         "initiate_payment",
-        InitiatePaymentRequest(installment_number=body.installment_number if body else None),
+        InitiatePaymentRequest(**(body.model_dump() if body else {})),
         PaymentLink,
     )
     return service.payment_out(link)

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_serializer
 
 from domain.drafts import InstallmentsIn, LineItemIn
 from domain.timeutil import iso_utc
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http or https URL")
+    return value
+
+
+# A payer's browser follows it: http(s) with a host, nothing else (no javascript:, no data:).
+RedirectUrl = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(_http_url)]
 
 
 class Timestamped(BaseModel):
@@ -121,6 +133,12 @@ class PaymentInitiate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     installment_number: StrictInt | None = None
+    success_redirect_url: RedirectUrl | None = Field(
+        default=None, description="Where the gateway's page sends the payer after paying"
+    )
+    failure_redirect_url: RedirectUrl | None = Field(
+        default=None, description="Where it sends the payer when the payment fails"
+    )
 
 
 class PaymentOut(Timestamped):
