@@ -30,6 +30,11 @@ IDEMPOTENCY_PARAMETER: dict[str, Any] = {
     "example": "order-1001-create",
 }
 
+_IDEMPOTENCY_CONFLICT: dict[str, Any] = {
+    "description": "Idempotency-Key reused with a different body (or still in progress)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+}
+
 _LINE_ITEM_OUT = {
     "id": 1,
     "description": "Widget",
@@ -304,6 +309,9 @@ def enrich(document: dict[str, Any]) -> dict[str, Any]:
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in parameters):
                     parameters.append(copy.deepcopy(IDEMPOTENCY_PARAMETER))
+                operation.setdefault("responses", {}).setdefault(
+                    "409", copy.deepcopy(_IDEMPOTENCY_CONFLICT)
+                )
             if "requestBody" in operation:
                 _add_example(operation["requestBody"].get("content", {}))
             for code, response in operation.get("responses", {}).items():
