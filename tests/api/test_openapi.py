@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from openapi_spec_validator import validate
 
 from tests.support.chromium import ensure_chromium, launch, open_page
