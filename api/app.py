@@ -93,6 +93,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url=DOCS_STATIC_URL,
+        # operationId = the endpoint function's name (create_invoice, list_invoices, ...): what
+        # the generated client's functions are called.
+        generate_unique_id_function=lambda route: route.name,
     )
     install_openapi(app)
     app.state.services = services
