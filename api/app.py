@@ -96,6 +96,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         # operationId = the endpoint function's name (create_invoice, list_invoices, ...): what
         # the generated client's functions are called.
         generate_unique_id_function=lambda route: route.name,
+        # One schema per model, from its fields (datetime → string date-time): the responses'
+        # serializer (Timestamped: UTC with a Z) would otherwise hide every field's type.
+        separate_input_output_schemas=False,
     )
     install_openapi(app)
     app.state.services = services

@@ -329,6 +329,7 @@ def install_openapi(app: FastAPI) -> None:
                     version=app.version,
                     description=app.description,
                     routes=app.routes,
+                    separate_input_output_schemas=app.separate_input_output_schemas,
                 )
             )
         return app.openapi_schema

@@ -30,6 +30,8 @@ from .installments_in import InstallmentsIn
 from .invoice_create import InvoiceCreate
 from .invoice_create_metadata_type_0 import InvoiceCreateMetadataType0
 from .invoice_out import InvoiceOut
+from .invoice_out_customer_type_0 import InvoiceOutCustomerType0
+from .invoice_out_metadata import InvoiceOutMetadata
 from .invoice_patch import InvoicePatch
 from .invoice_patch_metadata_type_0 import InvoicePatchMetadataType0
 from .invoice_status import InvoiceStatus
@@ -86,6 +88,8 @@ __all__ = (
     "InvoiceCreate",
     "InvoiceCreateMetadataType0",
     "InvoiceOut",
+    "InvoiceOutCustomerType0",
+    "InvoiceOutMetadata",
     "InvoicePatch",
     "InvoicePatchMetadataType0",
     "InvoiceStatus",

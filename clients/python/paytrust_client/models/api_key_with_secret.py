@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,34 +16,34 @@ T = TypeVar("T", bound="ApiKeyWithSecret")
 class ApiKeyWithSecret:
     """
     Attributes:
-        created_at (Any):
-        id (Any):
-        key (Any): The secret. Shown only in this response; store it now.
-        key_prefix (Any):
-        name (Any):
-        status (Any):
-        tenant_id (Any):
-        last_used_at (Any | Unset):
-        previous_key_expires_at (Any | Unset):
-        revoked_at (Any | Unset):
-        rotated_at (Any | Unset):
+        created_at (datetime.datetime):
+        id (int):
+        key (str): The secret. Shown only in this response; store it now.
+        key_prefix (str):
+        name (str):
+        status (str):
+        tenant_id (str):
+        last_used_at (datetime.datetime | None | Unset):
+        previous_key_expires_at (datetime.datetime | None | Unset):
+        revoked_at (datetime.datetime | None | Unset):
+        rotated_at (datetime.datetime | None | Unset):
     """
 
-    created_at: Any
-    id: Any
-    key: Any
-    key_prefix: Any
-    name: Any
-    status: Any
-    tenant_id: Any
-    last_used_at: Any | Unset = UNSET
-    previous_key_expires_at: Any | Unset = UNSET
-    revoked_at: Any | Unset = UNSET
-    rotated_at: Any | Unset = UNSET
+    created_at: datetime.datetime
+    id: int
+    key: str
+    key_prefix: str
+    name: str
+    status: str
+    tenant_id: str
+    last_used_at: datetime.datetime | None | Unset = UNSET
+    previous_key_expires_at: datetime.datetime | None | Unset = UNSET
+    revoked_at: datetime.datetime | None | Unset = UNSET
+    rotated_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        created_at = self.created_at
+        created_at = self.created_at.isoformat()
 
         id = self.id
 
@@ -56,13 +57,37 @@ class ApiKeyWithSecret:
 
         tenant_id = self.tenant_id
 
-        last_used_at = self.last_used_at
+        last_used_at: None | str | Unset
+        if isinstance(self.last_used_at, Unset):
+            last_used_at = UNSET
+        elif isinstance(self.last_used_at, datetime.datetime):
+            last_used_at = self.last_used_at.isoformat()
+        else:
+            last_used_at = self.last_used_at
 
-        previous_key_expires_at = self.previous_key_expires_at
+        previous_key_expires_at: None | str | Unset
+        if isinstance(self.previous_key_expires_at, Unset):
+            previous_key_expires_at = UNSET
+        elif isinstance(self.previous_key_expires_at, datetime.datetime):
+            previous_key_expires_at = self.previous_key_expires_at.isoformat()
+        else:
+            previous_key_expires_at = self.previous_key_expires_at
 
-        revoked_at = self.revoked_at
+        revoked_at: None | str | Unset
+        if isinstance(self.revoked_at, Unset):
+            revoked_at = UNSET
+        elif isinstance(self.revoked_at, datetime.datetime):
+            revoked_at = self.revoked_at.isoformat()
+        else:
+            revoked_at = self.revoked_at
 
-        rotated_at = self.rotated_at
+        rotated_at: None | str | Unset
+        if isinstance(self.rotated_at, Unset):
+            rotated_at = UNSET
+        elif isinstance(self.rotated_at, datetime.datetime):
+            rotated_at = self.rotated_at.isoformat()
+        else:
+            rotated_at = self.rotated_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -91,7 +116,7 @@ class ApiKeyWithSecret:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        created_at = d.pop("created_at")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         id = d.pop("id")
 
@@ -105,13 +130,77 @@ class ApiKeyWithSecret:
 
         tenant_id = d.pop("tenant_id")
 
-        last_used_at = d.pop("last_used_at", UNSET)
+        def _parse_last_used_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                last_used_at_type_0 = datetime.datetime.fromisoformat(data)
 
-        previous_key_expires_at = d.pop("previous_key_expires_at", UNSET)
+                return last_used_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
 
-        revoked_at = d.pop("revoked_at", UNSET)
+        last_used_at = _parse_last_used_at(d.pop("last_used_at", UNSET))
 
-        rotated_at = d.pop("rotated_at", UNSET)
+        def _parse_previous_key_expires_at(
+            data: object,
+        ) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                previous_key_expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return previous_key_expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        previous_key_expires_at = _parse_previous_key_expires_at(
+            d.pop("previous_key_expires_at", UNSET)
+        )
+
+        def _parse_revoked_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                revoked_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return revoked_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        revoked_at = _parse_revoked_at(d.pop("revoked_at", UNSET))
+
+        def _parse_rotated_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                rotated_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return rotated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        rotated_at = _parse_rotated_at(d.pop("rotated_at", UNSET))
 
         api_key_with_secret = cls(
             created_at=created_at,

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,41 +14,44 @@ T = TypeVar("T", bound="AuditEntry")
 class AuditEntry:
     """
     Attributes:
-        actor_identifier (Any):
-        api_key_id (Any):
-        created_at (Any):
-        id (Any):
-        ip_address (Any):
-        operation_type (Any):
-        success_status (Any):
-        tenant_id (Any):
+        actor_identifier (str):
+        api_key_id (int | None):
+        created_at (datetime.datetime):
+        id (int):
+        ip_address (None | str):
+        operation_type (str):
+        success_status (bool):
+        tenant_id (None | str):
     """
 
-    actor_identifier: Any
-    api_key_id: Any
-    created_at: Any
-    id: Any
-    ip_address: Any
-    operation_type: Any
-    success_status: Any
-    tenant_id: Any
+    actor_identifier: str
+    api_key_id: int | None
+    created_at: datetime.datetime
+    id: int
+    ip_address: None | str
+    operation_type: str
+    success_status: bool
+    tenant_id: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         actor_identifier = self.actor_identifier
 
+        api_key_id: int | None
         api_key_id = self.api_key_id
 
-        created_at = self.created_at
+        created_at = self.created_at.isoformat()
 
         id = self.id
 
+        ip_address: None | str
         ip_address = self.ip_address
 
         operation_type = self.operation_type
 
         success_status = self.success_status
 
+        tenant_id: None | str
         tenant_id = self.tenant_id
 
         field_dict: dict[str, Any] = {}
@@ -72,19 +76,34 @@ class AuditEntry:
         d = dict(src_dict)
         actor_identifier = d.pop("actor_identifier")
 
-        api_key_id = d.pop("api_key_id")
+        def _parse_api_key_id(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
 
-        created_at = d.pop("created_at")
+        api_key_id = _parse_api_key_id(d.pop("api_key_id"))
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         id = d.pop("id")
 
-        ip_address = d.pop("ip_address")
+        def _parse_ip_address(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        ip_address = _parse_ip_address(d.pop("ip_address"))
 
         operation_type = d.pop("operation_type")
 
         success_status = d.pop("success_status")
 
-        tenant_id = d.pop("tenant_id")
+        def _parse_tenant_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        tenant_id = _parse_tenant_id(d.pop("tenant_id"))
 
         audit_entry = cls(
             actor_identifier=actor_identifier,

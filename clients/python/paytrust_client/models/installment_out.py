@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,36 +14,40 @@ T = TypeVar("T", bound="InstallmentOut")
 class InstallmentOut:
     """
     Attributes:
-        amount (Any):
-        due_date (Any):
-        number (Any):
-        paid_amount (Any):
-        paid_at (Any):
-        service_fee_amount (Any):
-        status (Any):
-        tax_amount (Any):
+        amount (str):
+        due_date (datetime.datetime):
+        number (int):
+        paid_amount (str):
+        paid_at (datetime.datetime | None):
+        service_fee_amount (str):
+        status (str):
+        tax_amount (str):
     """
 
-    amount: Any
-    due_date: Any
-    number: Any
-    paid_amount: Any
-    paid_at: Any
-    service_fee_amount: Any
-    status: Any
-    tax_amount: Any
+    amount: str
+    due_date: datetime.datetime
+    number: int
+    paid_amount: str
+    paid_at: datetime.datetime | None
+    service_fee_amount: str
+    status: str
+    tax_amount: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         amount = self.amount
 
-        due_date = self.due_date
+        due_date = self.due_date.isoformat()
 
         number = self.number
 
         paid_amount = self.paid_amount
 
-        paid_at = self.paid_at
+        paid_at: None | str
+        if isinstance(self.paid_at, datetime.datetime):
+            paid_at = self.paid_at.isoformat()
+        else:
+            paid_at = self.paid_at
 
         service_fee_amount = self.service_fee_amount
 
@@ -72,13 +77,26 @@ class InstallmentOut:
         d = dict(src_dict)
         amount = d.pop("amount")
 
-        due_date = d.pop("due_date")
+        due_date = datetime.datetime.fromisoformat(d.pop("due_date"))
 
         number = d.pop("number")
 
         paid_amount = d.pop("paid_amount")
 
-        paid_at = d.pop("paid_at")
+        def _parse_paid_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                paid_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return paid_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        paid_at = _parse_paid_at(d.pop("paid_at"))
 
         service_fee_amount = d.pop("service_fee_amount")
 

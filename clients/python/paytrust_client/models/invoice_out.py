@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.installment_out import InstallmentOut
+    from ..models.invoice_out_customer_type_0 import InvoiceOutCustomerType0
+    from ..models.invoice_out_metadata import InvoiceOutMetadata
+    from ..models.line_item_out import LineItemOut
+
 
 T = TypeVar("T", bound="InvoiceOut")
 
@@ -13,74 +21,81 @@ T = TypeVar("T", bound="InvoiceOut")
 class InvoiceOut:
     """
     Attributes:
-        amount_due (Any):
-        amount_paid (Any):
-        amount_refunded (Any):
-        created_at (Any):
-        currency (Any):
-        customer (Any):
-        description (Any):
-        expires_at (Any):
-        external_id (Any):
-        gateway (Any):
-        gateway_id (Any):
-        id (Any):
-        installments (Any):
-        line_items (Any):
-        metadata (Any):
-        original_invoice_id (Any):
-        overpayment_amount (Any):
-        payment_initiated_at (Any):
-        service_fee (Any):
-        status (Any):
-        subtotal (Any):
-        tax_total (Any):
-        total (Any):
-        updated_at (Any):
+        amount_due (str):
+        amount_paid (str):
+        amount_refunded (str):
+        created_at (datetime.datetime):
+        currency (str):
+        customer (InvoiceOutCustomerType0 | None):
+        description (None | str):
+        expires_at (datetime.datetime):
+        external_id (str):
+        gateway (str):
+        gateway_id (int):
+        id (int):
+        installments (list[InstallmentOut]):
+        line_items (list[LineItemOut]):
+        metadata (InvoiceOutMetadata):
+        original_invoice_id (int | None):
+        overpayment_amount (str):
+        payment_initiated_at (datetime.datetime | None):
+        service_fee (str):
+        status (str):
+        subtotal (str):
+        tax_total (str):
+        total (str):
+        updated_at (datetime.datetime):
     """
 
-    amount_due: Any
-    amount_paid: Any
-    amount_refunded: Any
-    created_at: Any
-    currency: Any
-    customer: Any
-    description: Any
-    expires_at: Any
-    external_id: Any
-    gateway: Any
-    gateway_id: Any
-    id: Any
-    installments: Any
-    line_items: Any
-    metadata: Any
-    original_invoice_id: Any
-    overpayment_amount: Any
-    payment_initiated_at: Any
-    service_fee: Any
-    status: Any
-    subtotal: Any
-    tax_total: Any
-    total: Any
-    updated_at: Any
+    amount_due: str
+    amount_paid: str
+    amount_refunded: str
+    created_at: datetime.datetime
+    currency: str
+    customer: InvoiceOutCustomerType0 | None
+    description: None | str
+    expires_at: datetime.datetime
+    external_id: str
+    gateway: str
+    gateway_id: int
+    id: int
+    installments: list[InstallmentOut]
+    line_items: list[LineItemOut]
+    metadata: InvoiceOutMetadata
+    original_invoice_id: int | None
+    overpayment_amount: str
+    payment_initiated_at: datetime.datetime | None
+    service_fee: str
+    status: str
+    subtotal: str
+    tax_total: str
+    total: str
+    updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.invoice_out_customer_type_0 import InvoiceOutCustomerType0
+
         amount_due = self.amount_due
 
         amount_paid = self.amount_paid
 
         amount_refunded = self.amount_refunded
 
-        created_at = self.created_at
+        created_at = self.created_at.isoformat()
 
         currency = self.currency
 
-        customer = self.customer
+        customer: dict[str, Any] | None
+        if isinstance(self.customer, InvoiceOutCustomerType0):
+            customer = self.customer.to_dict()
+        else:
+            customer = self.customer
 
+        description: None | str
         description = self.description
 
-        expires_at = self.expires_at
+        expires_at = self.expires_at.isoformat()
 
         external_id = self.external_id
 
@@ -90,17 +105,28 @@ class InvoiceOut:
 
         id = self.id
 
-        installments = self.installments
+        installments = []
+        for installments_item_data in self.installments:
+            installments_item = installments_item_data.to_dict()
+            installments.append(installments_item)
 
-        line_items = self.line_items
+        line_items = []
+        for line_items_item_data in self.line_items:
+            line_items_item = line_items_item_data.to_dict()
+            line_items.append(line_items_item)
 
-        metadata = self.metadata
+        metadata = self.metadata.to_dict()
 
+        original_invoice_id: int | None
         original_invoice_id = self.original_invoice_id
 
         overpayment_amount = self.overpayment_amount
 
-        payment_initiated_at = self.payment_initiated_at
+        payment_initiated_at: None | str
+        if isinstance(self.payment_initiated_at, datetime.datetime):
+            payment_initiated_at = self.payment_initiated_at.isoformat()
+        else:
+            payment_initiated_at = self.payment_initiated_at
 
         service_fee = self.service_fee
 
@@ -112,7 +138,7 @@ class InvoiceOut:
 
         total = self.total
 
-        updated_at = self.updated_at
+        updated_at = self.updated_at.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -149,6 +175,11 @@ class InvoiceOut:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.installment_out import InstallmentOut
+        from ..models.invoice_out_customer_type_0 import InvoiceOutCustomerType0
+        from ..models.invoice_out_metadata import InvoiceOutMetadata
+        from ..models.line_item_out import LineItemOut
+
         d = dict(src_dict)
         amount_due = d.pop("amount_due")
 
@@ -156,15 +187,33 @@ class InvoiceOut:
 
         amount_refunded = d.pop("amount_refunded")
 
-        created_at = d.pop("created_at")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         currency = d.pop("currency")
 
-        customer = d.pop("customer")
+        def _parse_customer(data: object) -> InvoiceOutCustomerType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                customer_type_0 = InvoiceOutCustomerType0.from_dict(data)
 
-        description = d.pop("description")
+                return customer_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InvoiceOutCustomerType0 | None, data)
 
-        expires_at = d.pop("expires_at")
+        customer = _parse_customer(d.pop("customer"))
+
+        def _parse_description(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        description = _parse_description(d.pop("description"))
+
+        expires_at = datetime.datetime.fromisoformat(d.pop("expires_at"))
 
         external_id = d.pop("external_id")
 
@@ -174,17 +223,47 @@ class InvoiceOut:
 
         id = d.pop("id")
 
-        installments = d.pop("installments")
+        installments = []
+        _installments = d.pop("installments")
+        for installments_item_data in _installments:
+            installments_item = InstallmentOut.from_dict(installments_item_data)
 
-        line_items = d.pop("line_items")
+            installments.append(installments_item)
 
-        metadata = d.pop("metadata")
+        line_items = []
+        _line_items = d.pop("line_items")
+        for line_items_item_data in _line_items:
+            line_items_item = LineItemOut.from_dict(line_items_item_data)
 
-        original_invoice_id = d.pop("original_invoice_id")
+            line_items.append(line_items_item)
+
+        metadata = InvoiceOutMetadata.from_dict(d.pop("metadata"))
+
+        def _parse_original_invoice_id(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        original_invoice_id = _parse_original_invoice_id(d.pop("original_invoice_id"))
 
         overpayment_amount = d.pop("overpayment_amount")
 
-        payment_initiated_at = d.pop("payment_initiated_at")
+        def _parse_payment_initiated_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                payment_initiated_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return payment_initiated_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        payment_initiated_at = _parse_payment_initiated_at(
+            d.pop("payment_initiated_at")
+        )
 
         service_fee = d.pop("service_fee")
 
@@ -196,7 +275,7 @@ class InvoiceOut:
 
         total = d.pop("total")
 
-        updated_at = d.pop("updated_at")
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
 
         invoice_out = cls(
             amount_due=amount_due,

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,24 +14,24 @@ T = TypeVar("T", bound="PaymentOut")
 class PaymentOut:
     """
     Attributes:
-        amount (Any):
-        currency (Any):
-        expires_at (Any):
-        gateway (Any):
-        gateway_reference (Any):
-        installment_number (Any):
-        invoice_id (Any):
-        payment_url (Any):
+        amount (str):
+        currency (str):
+        expires_at (datetime.datetime):
+        gateway (str):
+        gateway_reference (str):
+        installment_number (int | None):
+        invoice_id (int):
+        payment_url (str):
     """
 
-    amount: Any
-    currency: Any
-    expires_at: Any
-    gateway: Any
-    gateway_reference: Any
-    installment_number: Any
-    invoice_id: Any
-    payment_url: Any
+    amount: str
+    currency: str
+    expires_at: datetime.datetime
+    gateway: str
+    gateway_reference: str
+    installment_number: int | None
+    invoice_id: int
+    payment_url: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -38,12 +39,13 @@ class PaymentOut:
 
         currency = self.currency
 
-        expires_at = self.expires_at
+        expires_at = self.expires_at.isoformat()
 
         gateway = self.gateway
 
         gateway_reference = self.gateway_reference
 
+        installment_number: int | None
         installment_number = self.installment_number
 
         invoice_id = self.invoice_id
@@ -74,13 +76,18 @@ class PaymentOut:
 
         currency = d.pop("currency")
 
-        expires_at = d.pop("expires_at")
+        expires_at = datetime.datetime.fromisoformat(d.pop("expires_at"))
 
         gateway = d.pop("gateway")
 
         gateway_reference = d.pop("gateway_reference")
 
-        installment_number = d.pop("installment_number")
+        def _parse_installment_number(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        installment_number = _parse_installment_number(d.pop("installment_number"))
 
         invoice_id = d.pop("invoice_id")
 

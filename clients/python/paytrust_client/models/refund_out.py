@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,18 +14,18 @@ T = TypeVar("T", bound="RefundOut")
 class RefundOut:
     """
     Attributes:
-        refund_amount (Any):
-        refund_id (Any):
-        refund_reason (Any):
-        refund_timestamp (Any):
-        transaction_id (Any):
+        refund_amount (str):
+        refund_id (str):
+        refund_reason (None | str):
+        refund_timestamp (datetime.datetime):
+        transaction_id (int):
     """
 
-    refund_amount: Any
-    refund_id: Any
-    refund_reason: Any
-    refund_timestamp: Any
-    transaction_id: Any
+    refund_amount: str
+    refund_id: str
+    refund_reason: None | str
+    refund_timestamp: datetime.datetime
+    transaction_id: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -32,9 +33,10 @@ class RefundOut:
 
         refund_id = self.refund_id
 
+        refund_reason: None | str
         refund_reason = self.refund_reason
 
-        refund_timestamp = self.refund_timestamp
+        refund_timestamp = self.refund_timestamp.isoformat()
 
         transaction_id = self.transaction_id
 
@@ -59,9 +61,14 @@ class RefundOut:
 
         refund_id = d.pop("refund_id")
 
-        refund_reason = d.pop("refund_reason")
+        def _parse_refund_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        refund_timestamp = d.pop("refund_timestamp")
+        refund_reason = _parse_refund_reason(d.pop("refund_reason"))
+
+        refund_timestamp = datetime.datetime.fromisoformat(d.pop("refund_timestamp"))
 
         transaction_id = d.pop("transaction_id")
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,41 +14,42 @@ T = TypeVar("T", bound="TransactionOut")
 class TransactionOut:
     """
     Attributes:
-        amount (Any):
-        created_at (Any):
-        currency (Any):
-        failure_reason (Any):
-        gateway (Any):
-        gateway_transaction_id (Any):
-        id (Any):
-        installment_number (Any):
-        overpayment_amount (Any):
-        paid_at (Any):
-        refunded_amount (Any):
-        status (Any):
+        amount (str):
+        created_at (datetime.datetime):
+        currency (str):
+        failure_reason (None | str):
+        gateway (str):
+        gateway_transaction_id (str):
+        id (int):
+        installment_number (int | None):
+        overpayment_amount (str):
+        paid_at (datetime.datetime | None):
+        refunded_amount (str):
+        status (str):
     """
 
-    amount: Any
-    created_at: Any
-    currency: Any
-    failure_reason: Any
-    gateway: Any
-    gateway_transaction_id: Any
-    id: Any
-    installment_number: Any
-    overpayment_amount: Any
-    paid_at: Any
-    refunded_amount: Any
-    status: Any
+    amount: str
+    created_at: datetime.datetime
+    currency: str
+    failure_reason: None | str
+    gateway: str
+    gateway_transaction_id: str
+    id: int
+    installment_number: int | None
+    overpayment_amount: str
+    paid_at: datetime.datetime | None
+    refunded_amount: str
+    status: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         amount = self.amount
 
-        created_at = self.created_at
+        created_at = self.created_at.isoformat()
 
         currency = self.currency
 
+        failure_reason: None | str
         failure_reason = self.failure_reason
 
         gateway = self.gateway
@@ -56,11 +58,16 @@ class TransactionOut:
 
         id = self.id
 
+        installment_number: int | None
         installment_number = self.installment_number
 
         overpayment_amount = self.overpayment_amount
 
-        paid_at = self.paid_at
+        paid_at: None | str
+        if isinstance(self.paid_at, datetime.datetime):
+            paid_at = self.paid_at.isoformat()
+        else:
+            paid_at = self.paid_at
 
         refunded_amount = self.refunded_amount
 
@@ -92,11 +99,16 @@ class TransactionOut:
         d = dict(src_dict)
         amount = d.pop("amount")
 
-        created_at = d.pop("created_at")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         currency = d.pop("currency")
 
-        failure_reason = d.pop("failure_reason")
+        def _parse_failure_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        failure_reason = _parse_failure_reason(d.pop("failure_reason"))
 
         gateway = d.pop("gateway")
 
@@ -104,11 +116,29 @@ class TransactionOut:
 
         id = d.pop("id")
 
-        installment_number = d.pop("installment_number")
+        def _parse_installment_number(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        installment_number = _parse_installment_number(d.pop("installment_number"))
 
         overpayment_amount = d.pop("overpayment_amount")
 
-        paid_at = d.pop("paid_at")
+        def _parse_paid_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                paid_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return paid_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        paid_at = _parse_paid_at(d.pop("paid_at"))
 
         refunded_amount = d.pop("refunded_amount")
 
