@@ -6,6 +6,7 @@ external ids are new on every run."""
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from devstack import ROOT, Stack
@@ -46,3 +47,28 @@ def test_quickstart_runs_as_written_twice(runbook: Runbook, ops_stack: Stack) ->
         assert "204" in out.split(), out
         assert "rotated" in out and "revoked" in out, out
     assert "set ADMIN" not in result.stderr
+
+
+def test_python_client_example_runs_as_written(ops_stack: Stack) -> None:
+    """docs/examples/python-client.md: its ```python block, run with the project's Python."""
+    import subprocess
+    import sys
+
+    from tests.ops.runbook import FENCE
+
+    page = ROOT / "docs" / "examples" / "python-client.md"
+    [code] = [m.group(2) for m in FENCE.finditer(page.read_text()) if m.group(1) == "python"]
+    merchant = Merchant.new(ops_stack)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "API": ops_stack.api_url, "KEY": merchant.key},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert re.fullmatch(r"invoice \d+: draft, total IDR 115900", lines[0]), lines
+    assert re.fullmatch(r"invoice \d+: fully_paid, paid 115900", lines[-1]), lines
