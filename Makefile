@@ -20,12 +20,14 @@ install: $(STAMP)
 ## make run: Temporal dev server, migrations, worker, api, sandbox; prints URLs and keys.
 run: $(STAMP)
 	@bash scripts/ensure-mariadb.sh
+	@bash scripts/ensure-jq.sh || echo "jq is missing (the README's curl examples use it): apt-get install -y jq"
 	@$(BIN)/python paytrust_cli.py run
 
 ## make test: set-up (venv, MariaDB, test database) and the whole suite.
 test: $(STAMP)
 	@bash scripts/ensure-mariadb.sh
 	@bash scripts/ensure-redis.sh || true
+	@bash scripts/ensure-jq.sh
 	@bash scripts/check-no-mocks.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
