@@ -91,6 +91,21 @@ class Runbook:
         assert not left, f"runbook:{name}: no value for placeholder(s) {left}"
         return text
 
+    def bash(
+        self, script: str, env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        """`script` with bash -e -u -o pipefail from the repository root, the stack's values in
+        the environment."""
+        return subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=ROOT,
+            env=self.env(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
     def run_document(
         self, path: Path, *, env: dict[str, str] | None = None, timeout: float = 300
     ) -> subprocess.CompletedProcess[str]:
@@ -100,15 +115,7 @@ class Runbook:
         script = "\n".join(block.body for block in blocks(path) if block.language == "bash")
         left = sorted(set(PLACEHOLDER.findall(script)))
         assert not left, f"{path.name}: placeholders {left} cannot run as written"
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script],
-            cwd=ROOT,
-            env=self.env(env or {}),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        result = self.bash(script, env or {}, timeout)
         assert result.returncode == 0, (
             f"{path.name} exited {result.returncode}\n--- stdout ---\n{result.stdout}"
             f"\n--- stderr ---\n{result.stderr}"
@@ -127,15 +134,7 @@ class Runbook:
         """Execute block `name` with bash (-e, -u, pipefail) from the repository root."""
         script = self.script(name, values)
         self.executed.add(name)
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script],
-            cwd=ROOT,
-            env=self.env(env or {}),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        result = self.bash(script, env or {}, timeout)
         if check:
             assert result.returncode == 0, (
                 f"runbook:{name} exited {result.returncode}\n--- script ---\n{script}"
