@@ -55,7 +55,9 @@ def _declared_query_names(route: APIRoute) -> frozenset[str]:
 
 
 def reject_unknown_query(request: Request) -> None:
-    """422 for a query parameter the matched route does not declare (never silently ignored)."""
+    """422 for a query parameter the matched route does not declare (never silently ignored).
+    A dependency of every merchant and admin router (and of `list_params`, so a list is covered
+    wherever it is mounted)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import ColumnElement
 
 from api.api_keys import service
@@ -18,11 +18,13 @@ from api.api_keys.schemas import (
 )
 from api.deps import AdminDep, ServicesDep, SessionDep, client_ip
 from api.errors import BusinessRuleError, responses
-from api.pagination import DateFrom, DateTo, ListDep, Page, paginate
+from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
 from db.models import ApiKey, ApiKeyAuditLog
 from domain.timeutil import to_naive_utc
 
-router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+router = APIRouter(
+    prefix="/api-keys", tags=["api-keys"], dependencies=[Depends(reject_unknown_query)]
+)
 
 
 def _with_secret(issued: service.IssuedKey) -> ApiKeyWithSecret:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BeforeValidator
 
 from api.deps import PrincipalDep, ServicesDep, SessionDep
@@ -29,7 +29,7 @@ from api.invoices.schemas import (
     TransactionOut,
 )
 from api.invoices.service import money
-from api.pagination import DateFrom, DateTo, ListDep, Page, paginate
+from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
 from db import invoices as repo
 from db.models import Invoice
 from domain.money import Currency
@@ -43,7 +43,9 @@ from workflows.contracts import (
     PaymentLink,
 )
 
-router = APIRouter(prefix="/invoices", tags=["invoices"])
+router = APIRouter(
+    prefix="/invoices", tags=["invoices"], dependencies=[Depends(reject_unknown_query)]
+)
 
 
 def _upper(value: object) -> object:

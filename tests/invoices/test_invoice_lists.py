@@ -201,3 +201,18 @@ async def test_list_queries_use_an_index_without_filesort(app, merchant):
                 assert row["key"] == index, (name, row)
                 assert "filesort" not in (row["Extra"] or ""), (name, row)
                 assert row["type"] in ("ref", "range", "const"), (name, row)
+
+
+async def test_every_merchant_read_refuses_unknown_parameters(shop, client):
+    invoice = await shop.create()
+    for path in (
+        "/gateways",
+        f"/invoices/{invoice['id']}",
+        f"/invoices/{invoice['id']}/transactions",
+        f"/invoices/{invoice['id']}/installments",
+        f"/invoices/{invoice['id']}/refunds",
+    ):
+        response = await client.get(path, params={"expand": "all"}, headers=shop.headers)
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"]["message"] == "Unknown query parameter 'expand'"
+        assert (await client.get(path, headers=shop.headers)).status_code == 200, path
