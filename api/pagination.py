@@ -209,9 +209,13 @@ def page_query(
     params: ListParams,
     *,
     descending: bool = True,
+    index: str | None = None,
 ) -> Select[Any]:
-    """The SELECT of one page or cursor step, one row more than asked (it tells `has_more`)."""
+    """The SELECT of one page or cursor step, one row more than asked (it tells `has_more`).
+    `index`: the index to walk, forced (see `db.invoices.list_index` for why)."""
     stmt = select(model).where(*conditions)
+    if index is not None:
+        stmt = stmt.with_hint(model, f"FORCE INDEX ({index})", "mysql")
     if params.after is not None:
         stmt = stmt.where(_after(order, _cursor_values(params.after, order), descending))
     stmt = stmt.order_by(*(c.desc() if descending else c.asc() for c in order))
@@ -228,9 +232,10 @@ async def paginate(
     params: ListParams,
     *,
     descending: bool = True,
+    index: str | None = None,
 ) -> tuple[list[Any], dict[str, Any]]:
     """The rows of one page or cursor step, and the envelope's other fields."""
-    stmt = page_query(model, conditions, order, params, descending=descending)
+    stmt = page_query(model, conditions, order, params, descending=descending, index=index)
     rows = list((await session.execute(stmt)).scalars().all())
     has_more = len(rows) > params.size
     rows = rows[: params.size]

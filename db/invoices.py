@@ -65,6 +65,36 @@ def invoice_list_conditions(
     return conditions
 
 
+def list_index(
+    *,
+    status: str | None = None,
+    currency: str | None = None,
+    external_id: str | None = None,
+    gateway_id: int | None = None,
+) -> str | None:
+    """The index GET /invoices walks for these filters: (tenant_id, <the equality filter>,
+    created_at), forced. MariaDB 10.11 otherwise answers `ORDER BY created_at DESC LIMIT n` with
+    `ref` access on the tenant_id prefix alone, ignoring the cursor's `created_at <` bound, and
+    reads every row of the tenant after the cursor (seconds at a million invoices, see
+    bench/benchmarks/invoice_lists.py). `external_id` is a unique lookup: no hint."""
+    if external_id is not None:
+        return None
+    lead = (
+        "status"
+        if status is not None
+        else "currency"
+        if currency is not None
+        else "gateway_id"
+        if gateway_id is not None
+        else None
+    )
+    columns = ("tenant_id", lead, "created_at") if lead else ("tenant_id", "created_at")
+    for index in Invoice.metadata.tables[Invoice.__tablename__].indexes:
+        if tuple(column.name for column in index.columns) == columns:
+            return str(index.name)
+    raise LookupError(f"no invoices index on {columns}")
+
+
 async def line_items(session: AsyncSession, tenant_id: str, invoice_id: int) -> list[LineItem]:
     return (await line_items_by_invoice(session, tenant_id, [invoice_id])).get(invoice_id, [])
 

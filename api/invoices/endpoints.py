@@ -102,8 +102,11 @@ async def list_invoices(
         created_gte=created_gte,
         created_lte=created_lte,
     )
+    index = repo.list_index(
+        status=status, currency=currency, external_id=external_id, gateway_id=gateway_id
+    )
     rows, envelope = await paginate(
-        session, Invoice, conditions, [Invoice.created_at, Invoice.id], paging
+        session, Invoice, conditions, [Invoice.created_at, Invoice.id], paging, index=index
     )
     ids = [row.id for row in rows]
     lines = await repo.line_items_by_invoice(session, principal.tenant_id, ids)
