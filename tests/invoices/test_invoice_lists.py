@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert, text
 
@@ -175,7 +176,7 @@ async def test_list_queries_use_an_index_without_filesort(app, merchant):
     now = datetime.now(UTC)
     cursor = ListParams(page=None, size=50, after=(now.isoformat(), 10**12))
     first = ListParams(page=1, size=50)
-    cases = {
+    cases: dict[str, tuple[dict[str, Any], str]] = {
         "plain": ({}, "ix_invoices_tenant_id_created_at"),
         "status": ({"status": "failed"}, "ix_invoices_tenant_id_status_created_at"),
         "currency": ({"currency": "USD"}, "ix_invoices_tenant_id_currency_created_at"),
