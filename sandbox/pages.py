@@ -171,7 +171,9 @@ def _after(title: str, content: str, url: str | None, status_code: int = 200) ->
     if url is None:
         return _page(title, content, status_code)
     link = f"<a class='return' id='return' href='{escape(url)}'>Return to the merchant</a>"
-    follow = f"<script>setTimeout(function(){{location.href={json.dumps(url)};}},1500);</script>"
+    # The URL as a JS string that cannot end the <script> element ("</script>" in a path).
+    target = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    follow = f"<script>setTimeout(function(){{location.href={target};}},1500);</script>"
     return _page(title, content + link + follow, status_code)
 
 
