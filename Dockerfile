@@ -14,8 +14,9 @@ RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY . .
-# Exact versions from constraints.txt; the same command as `make install`, without dev extras.
-RUN pip install -c constraints.txt .
+# Exact versions from constraints.txt; the same command as `make install`, without dev extras
+# (the generated client is there for `paytrust demo`).
+RUN pip install -c constraints.txt . ./clients/python
 
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \

@@ -1,4 +1,5 @@
-"""`paytrust demo`: the headless first payment against a running stack (`make run`).
+"""`paytrust demo`: the headless first payment against a running stack (`make run`), written
+with the generated Python client (`clients/python`, package `paytrust_client`).
 
 Lists the gateways, creates an IDR invoice (2 × 50000 at 11% VAT), initiates its payment,
 presses **Pay** on the sandbox's payment page the way a browser does (GET the page, submit its
@@ -21,10 +22,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 from urllib.parse import urljoin
 
 import httpx
+from paytrust_client import AuthenticatedClient
+from paytrust_client.api.gateways import list_gateways
+from paytrust_client.api.invoices import (
+    create_invoice,
+    get_invoice,
+    initiate_payment,
+    list_transactions,
+)
+from paytrust_client.api.operations import ready
+from paytrust_client.models import (
+    CustomerIn,
+    ErrorEnvelope,
+    GatewayList,
+    GatewayOut,
+    InvoiceCreate,
+    InvoiceOut,
+    LineItemIn,
+    PaymentInitiate,
+    PaymentOut,
+    TransactionList,
+    TransactionOut,
+)
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -118,134 +141,131 @@ def resolve_api_key(explicit: str | None, root: Path = ROOT) -> str:
     )
 
 
-def _error_text(response: httpx.Response) -> str:
-    """The API's error envelope message, else the start of the body."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300]
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        error = body["error"]
-        return f"{error.get('code')}: {error.get('message')}"
-    return str(body)[:300]
+ResultT = TypeVar("ResultT")
 
 
-def _expect(response: httpx.Response, status: int, what: str) -> Any:
-    """The JSON body of a response with the expected status, else a DemoError."""
-    if response.status_code != status:
-        raise DemoError(f"{what} failed: HTTP {response.status_code} {_error_text(response)}")
-    return response.json()
+def _expect(result: object, kind: type[ResultT], what: str) -> ResultT:
+    """The typed body of a successful call, else a DemoError with the API's error message."""
+    if isinstance(result, kind):
+        return result
+    if isinstance(result, ErrorEnvelope):
+        raise DemoError(f"{what} failed: {result.error.code}: {result.error.message}")
+    raise DemoError(f"{what} failed: unexpected answer {result!r:.300}")
 
 
 class Demo:
-    """The steps of the first payment, each printed as it happens."""
+    """The steps of the first payment, each printed as it happens, through the generated
+    Python client (clients/python: `paytrust_client`)."""
 
     def __init__(self, config: DemoConfig, out: Printer = print) -> None:
         self.config = config
         self.out = out
-        self.api = httpx.Client(
+        self.api = AuthenticatedClient(
             base_url=config.api_url.rstrip("/"),
-            headers={"X-API-Key": config.api_key},
-            timeout=30,
+            token=config.api_key,
+            auth_header_name="X-API-Key",
+            prefix="",
+            timeout=httpx.Timeout(30),
         )
         self.browser = httpx.Client(timeout=30, follow_redirects=True)
 
     def close(self) -> None:
         """Close both HTTP clients."""
-        self.api.close()
+        self.api.get_httpx_client().close()
         self.browser.close()
 
     def check_stack(self) -> None:
         """Fail early, and clearly, when the api is not running or not ready."""
         try:
-            response = self.api.get("/ready")
+            response = ready.sync_detailed(client=self.api)
         except httpx.TransportError as exc:
             raise DemoError(
                 f"PayTrust API is not reachable at {self.config.api_url} ({type(exc).__name__})."
                 " Start the stack with `make run`, or pass --api-url."
             ) from None
         if response.status_code != 200:
-            raise DemoError(f"PayTrust API at {self.config.api_url} is not ready: {response.text}")
+            raise DemoError(
+                f"PayTrust API at {self.config.api_url} is not ready: {response.content!r}"
+            )
 
-    def gateways(self) -> dict[str, Any]:
+    def gateways(self) -> GatewayOut:
         """Step 1: the gateways; returns the one the demo pays through."""
-        body = _expect(self.api.get("/gateways"), 200, "GET /gateways")
+        body = _expect(list_gateways.sync(client=self.api), GatewayList, "GET /gateways")
         self.out("1. Gateways")
-        chosen: dict[str, Any] | None = None
-        for gateway in body["data"]:
+        chosen: GatewayOut | None = None
+        for gateway in body.data:
             fees = ", ".join(
-                f"{fee['currency']} {float(fee['fee_percentage']) * 100:g}% + {fee['fee_fixed']}"
-                for fee in gateway.get("fees", [])
+                f"{fee.currency} {float(fee.fee_percentage) * 100:g}% + {fee.fee_fixed}"
+                for fee in gateway.fees
             )
             self.out(
-                f"   #{gateway['id']} {gateway['name']:<9} "
-                f"currencies {', '.join(gateway['supported_currencies'])}; fees {fees}"
+                f"   #{gateway.id} {gateway.name:<9} "
+                f"currencies {', '.join(gateway.supported_currencies)}; fees {fees}"
             )
-            if gateway["name"] == self.config.gateway:
+            if gateway.name == self.config.gateway:
                 chosen = gateway
         if chosen is None:
             raise DemoError(f"Gateway {self.config.gateway!r} is not offered by this stack")
         return chosen
 
-    def create_invoice(self, gateway: dict[str, Any]) -> dict[str, Any]:
+    def create_invoice(self, gateway: GatewayOut) -> InvoiceOut:
         """Step 2: an IDR invoice, 2 × 50000 at 11% VAT."""
-        body = {
-            "external_id": f"demo-{uuid.uuid4().hex[:12]}",
-            "currency": "IDR",
-            "gateway_id": gateway["id"],
-            "description": "PayTrust demo order",
-            "customer": {"name": "Ani", "email": "ani@example.com"},
-            "line_items": [
-                {
-                    "description": "Widget",
-                    "quantity": 2,
-                    "unit_price": "50000",
-                    "tax_rate": "0.11",
-                    "tax_category": "VAT",
-                }
+        external_id = f"demo-{uuid.uuid4().hex[:12]}"
+        body = InvoiceCreate(
+            external_id=external_id,
+            currency="IDR",
+            gateway_id=gateway.id,
+            description="PayTrust demo order",
+            customer=CustomerIn.from_dict({"name": "Ani", "email": "ani@example.com"}),
+            line_items=[
+                LineItemIn(
+                    description="Widget",
+                    quantity=2,
+                    unit_price="50000",
+                    tax_rate="0.11",
+                    tax_category="VAT",
+                )
             ],
-        }
-        invoice: dict[str, Any] = _expect(
-            self.api.post("/invoices", json=body, headers={"Idempotency-Key": body["external_id"]}),
-            201,
+        )
+        invoice = _expect(
+            create_invoice.sync(client=self.api, body=body, idempotency_key=external_id),
+            InvoiceOut,
             "POST /invoices",
         )
-        currency = invoice["currency"]
-        self.out(
-            f"2. Invoice #{invoice['id']} ({invoice['external_id']}) created: {invoice['status']}"
-        )
-        for line in invoice["line_items"]:
+        currency = invoice.currency
+        self.out(f"2. Invoice #{invoice.id} ({invoice.external_id}) created: {invoice.status}")
+        for line in invoice.line_items:
             self.out(
-                f"   {line['quantity']} × {line['description']} @ {line['unit_price']}"
-                f"  tax {line['tax_category']} {line['tax_rate']} = {line['tax_amount']}"
+                f"   {line.quantity} × {line.description} @ {line.unit_price}"
+                f"  tax {line.tax_category} {line.tax_rate} = {line.tax_amount}"
             )
-        for label, key in (
-            ("subtotal", "subtotal"),
-            ("tax", "tax_total"),
-            (f"fee ({gateway['name']})", "service_fee"),
-            ("total", "total"),
+        for label, value in (
+            ("subtotal", invoice.subtotal),
+            ("tax", invoice.tax_total),
+            (f"fee ({gateway.name})", invoice.service_fee),
+            ("total", invoice.total),
         ):
-            self.out(f"   {label:<16}{currency} {invoice[key]:>10}")
+            self.out(f"   {label:<16}{currency} {value:>10}")
         return invoice
 
-    def initiate_payment(self, invoice: dict[str, Any]) -> dict[str, Any]:
+    def initiate_payment(self, invoice: InvoiceOut) -> PaymentOut:
         """Step 3: ask the gateway for a payment URL."""
-        link: dict[str, Any] = _expect(
-            self.api.post(f"/invoices/{invoice['id']}/payments", json={}),
-            201,
+        link = _expect(
+            initiate_payment.sync(invoice.id, client=self.api, body=PaymentInitiate()),
+            PaymentOut,
             "POST /invoices/{id}/payments",
         )
         self.out(
-            f"3. Payment initiated: {link['currency']} {link['amount']} via {link['gateway']}"
-            f" (reference {link['gateway_reference']})"
+            f"3. Payment initiated: {link.currency} {link.amount} via {link.gateway}"
+            f" (reference {link.gateway_reference})"
         )
-        self.out(f"   payment URL: {link['payment_url']}")
+        self.out(f"   payment URL: {link.payment_url}")
         return link
 
-    def press_pay(self, link: dict[str, Any]) -> None:
+    def press_pay(self, link: PaymentOut) -> None:
         """Step 4: open the payment page and submit its form, as the Pay button does; fall
         back to the sandbox control API when the page has no usable form."""
-        url = link["payment_url"]
+        url = link.payment_url
         try:
             page = self.browser.get(url)
             form = find_pay_form(page.text) if page.status_code == 200 else None
@@ -262,7 +282,7 @@ class Demo:
             self.out(f"   the page answered HTTP {result.status_code}; using the control API")
         else:
             self.out("4. No Pay form on the payment page; using the sandbox control API")
-        reference = link["gateway_reference"]
+        reference = link.gateway_reference
         control = f"{self.config.sandbox_url.rstrip('/')}/_sandbox/payments/{reference}/pay"
         try:
             response = self.browser.post(control, json={"deliveries": 1})
@@ -271,10 +291,12 @@ class Demo:
                 f"Gateway sandbox is not reachable at {self.config.sandbox_url} "
                 f"({type(exc).__name__}); pass --sandbox-url."
             ) from None
-        paid = _expect(response, 200, f"POST {control}")
+        if response.status_code != 200:
+            raise DemoError(f"POST {control} failed: HTTP {response.status_code} {response.text}")
+        paid = response.json()
         self.out(f"   sandbox payment {paid.get('reference', reference)}: {paid.get('status')}")
 
-    def wait_fully_paid(self, invoice: dict[str, Any]) -> dict[str, Any]:
+    def wait_fully_paid(self, invoice: InvoiceOut) -> InvoiceOut:
         """Step 5: poll the invoice until `fully_paid`, printing each status it passes."""
         self.out(
             f"5. Waiting for the webhook to settle the invoice (up to {self.config.timeout:g} s)"
@@ -283,44 +305,43 @@ class Demo:
         deadline = started + self.config.timeout
         last_status: str | None = None
         while True:
-            current: dict[str, Any] = _expect(
-                self.api.get(f"/invoices/{invoice['id']}"), 200, "GET /invoices/{id}"
+            current = _expect(
+                get_invoice.sync(invoice.id, client=self.api), InvoiceOut, "GET /invoices/{id}"
             )
-            if current["status"] != last_status:
-                last_status = current["status"]
+            if current.status != last_status:
+                last_status = current.status
                 self.out(
                     f"   +{time.monotonic() - started:5.2f}s  status {last_status:<15}"
-                    f"paid {current['amount_paid']} / {current['total']}"
-                    f"  due {current['amount_due']}"
+                    f"paid {current.amount_paid} / {current.total}"
+                    f"  due {current.amount_due}"
                 )
             if last_status == "fully_paid":
                 return current
             if last_status in FINAL_FAILURES:
-                raise DemoError(f"Invoice #{invoice['id']} ended {last_status}, not fully_paid")
+                raise DemoError(f"Invoice #{invoice.id} ended {last_status}, not fully_paid")
             if time.monotonic() >= deadline:
                 raise DemoError(
-                    f"Invoice #{invoice['id']} still {last_status} after {self.config.timeout:g}"
+                    f"Invoice #{invoice.id} still {last_status} after {self.config.timeout:g}"
                     " s: is the worker running? (see var/logs/worker.log)"
                 )
             time.sleep(0.25)
 
-    def transactions(self, invoice: dict[str, Any]) -> list[dict[str, Any]]:
+    def transactions(self, invoice: InvoiceOut) -> list[TransactionOut]:
         """Step 6: the invoice's transactions."""
         body = _expect(
-            self.api.get(f"/invoices/{invoice['id']}/transactions"),
-            200,
+            list_transactions.sync(invoice.id, client=self.api),
+            TransactionList,
             "GET /invoices/{id}/transactions",
         )
-        rows: list[dict[str, Any]] = body["data"]
-        self.out(f"6. Transactions of invoice #{invoice['id']}")
-        for txn in rows:
+        self.out(f"6. Transactions of invoice #{invoice.id}")
+        for txn in body.data:
             self.out(
-                f"   #{txn['id']} {txn['status']:<8} {txn['currency']} {txn['amount']}"
-                f" via {txn['gateway']} ({txn['gateway_transaction_id']}) at {txn['paid_at']}"
+                f"   #{txn.id} {txn.status:<8} {txn.currency} {txn.amount}"
+                f" via {txn.gateway} ({txn.gateway_transaction_id}) at {txn.paid_at}"
             )
-        return rows
+        return body.data
 
-    def run(self) -> dict[str, Any]:
+    def run(self) -> InvoiceOut:
         """All the steps; returns the paid invoice."""
         self.out(f"PayTrust demo against {self.config.api_url} (sandbox {self.config.sandbox_url})")
         self.check_stack()
@@ -330,7 +351,7 @@ class Demo:
         self.press_pay(link)
         paid = self.wait_fully_paid(invoice)
         self.transactions(invoice)
-        self.out(f"Done: invoice #{paid['id']} is {paid['status']}.")
+        self.out(f"Done: invoice #{paid.id} is {paid.status}.")
         return paid
 
 

@@ -266,6 +266,10 @@ class InvoiceActivities:
                 service_fee=invoice.service_fee if full_invoice else fee_share,
                 customer_name=(invoice.customer or {}).get("name"),
                 customer_email=(invoice.customer or {}).get("email"),
+                success_redirect_url=inp.success_redirect_url,
+                failure_redirect_url=inp.failure_redirect_url,
+                merchant_name=invoice.tenant_id,
+                installment_count=len(await _locked_schedule(session, invoice)) or None,
                 metadata={
                     "paytrust_invoice_id": str(invoice.id),
                     "installment_number": str(number or 0),

@@ -22,7 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.context import current_request_id
 from db.errors import db_error_message, is_data_error, is_database_unavailable
 from domain.errors import DomainError
-from domain.money import MoneyError
+from domain.money import MONEY_TYPE_ERROR, MoneyError
 
 logger = logging.getLogger("paytrust.api.errors")
 
@@ -164,7 +164,7 @@ def install_error_handlers(app: FastAPI) -> None:
             }
             for err in exc.errors()
         ]
-        return error_response(422, "validation_error", "Request payload is malformed", details)
+        return error_response(422, "validation_error", _validation_message(details), details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -178,6 +178,20 @@ def install_error_handlers(app: FastAPI) -> None:
             str(exc.detail),
             headers=getattr(exc, "headers", None),
         )
+
+
+def _validation_message(details: list[dict[str, Any]]) -> str:
+    """Query-string errors name the parameter ("Invalid query parameter 'status': ...")."""
+    for detail in details:
+        loc = detail["loc"]
+        if len(loc) == 2 and loc[0] == "query":
+            if detail["type"] == "unknown_parameter":
+                return str(detail["msg"])
+            return f"Invalid query parameter {loc[1]!r}: {detail['msg']}"
+    for detail in details:
+        if detail["type"] == MONEY_TYPE_ERROR:
+            return f"Request payload is malformed: {detail['msg']}"
+    return "Request payload is malformed"
 
 
 def unexpected_error_response(exc: BaseException, method: str, path: str) -> JSONResponse:

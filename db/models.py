@@ -148,6 +148,7 @@ class Invoice(Base):
         Index(None, "tenant_id", "created_at"),
         Index(None, "tenant_id", "status", "created_at"),
         Index(None, "tenant_id", "currency", "created_at"),
+        Index(None, "tenant_id", "gateway_id", "created_at"),
         Index(None, "status", "expires_at"),
         CheckConstraint("total >= 0", name="total_non_negative"),
         CheckConstraint("amount_paid >= 0", name="amount_paid_non_negative"),

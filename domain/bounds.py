@@ -12,9 +12,16 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
-from pydantic import AfterValidator, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StrictStr
+from pydantic_core import PydanticCustomError
 
-from domain.money import AMOUNT_MAX_LENGTH, AMOUNT_PATTERN, MAX_AMOUNT
+from domain.money import (
+    AMOUNT_MAX_LENGTH,
+    AMOUNT_PATTERN,
+    MAX_AMOUNT,
+    MONEY_HINT,
+    MONEY_TYPE_ERROR,
+)
 
 MAX_QUANTITY: Final = 10**6
 # BIGINT primary keys.
@@ -33,15 +40,24 @@ _MAX_INT_AMOUNT: Final = int(MAX_AMOUNT)
 # Amounts arrive as plain decimal strings or integers; a JSON float is refused (422) before it
 # can lose a digit, and so is exponent notation. The currency's scale and the 10^13 ceiling
 # for strings are business rules, checked with the field named (400).
-AmountIn = (
+def _money_type(value: object) -> object:
+    """A float (or anything but a string or an integer) is refused saying how to send money."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise PydanticCustomError(
+        MONEY_TYPE_ERROR,
+        "Amount must be a decimal string or an integer, not {kind}. " + MONEY_HINT,
+        {"kind": type(value).__name__},
+    )
+
+
+_DecimalIn = (
     Annotated[StrictStr, Field(pattern=AMOUNT_PATTERN, max_length=AMOUNT_MAX_LENGTH)]
     | Annotated[StrictInt, Field(ge=-_MAX_INT_AMOUNT, le=_MAX_INT_AMOUNT)]
 )
+AmountIn = Annotated[_DecimalIn, BeforeValidator(_money_type)]
 # A rate ("0.11") has the same shape as an amount; its range is checked by `validate_tax_rate`.
-RateIn = (
-    Annotated[StrictStr, Field(pattern=AMOUNT_PATTERN, max_length=AMOUNT_MAX_LENGTH)]
-    | Annotated[StrictInt, Field(ge=-_MAX_INT_AMOUNT, le=_MAX_INT_AMOUNT)]
-)
+RateIn = Annotated[_DecimalIn, BeforeValidator(_money_type)]
 
 
 def check_year(value: datetime) -> datetime:

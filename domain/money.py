@@ -43,6 +43,11 @@ AMOUNT_MAX_LENGTH: Final = 40
 _AMOUNT_RE: Final = re.compile(AMOUNT_PATTERN)
 
 
+# How to send money, said by every error about an amount's type (a JSON float, a boolean...).
+MONEY_HINT: Final = 'Send amounts as decimal strings, e.g. "12.50"'
+MONEY_TYPE_ERROR: Final = "money_type"
+
+
 class MoneyError(ValueError):
     """An amount that cannot be money: malformed, too precise for its currency, or mixed."""
 
@@ -70,7 +75,8 @@ def to_decimal(value: object) -> Decimal:
     """A finite Decimal from a str, int or Decimal; floats are refused (they are not money)."""
     if isinstance(value, bool | float):
         raise MoneyError(
-            f"Amount must be a decimal string or an integer, not {type(value).__name__}"
+            f"Amount must be a decimal string or an integer, not {type(value).__name__}. "
+            + MONEY_HINT
         )
     if isinstance(value, Decimal):
         result = value
@@ -86,7 +92,8 @@ def to_decimal(value: object) -> Decimal:
             raise MoneyError(f"Malformed amount: {value!r}") from None
     else:
         raise MoneyError(
-            f"Amount must be a decimal string or an integer, not {type(value).__name__}"
+            f"Amount must be a decimal string or an integer, not {type(value).__name__}. "
+            + MONEY_HINT
         )
     if not result.is_finite():
         raise MoneyError(f"Malformed amount: {value!r}")

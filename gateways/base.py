@@ -187,6 +187,13 @@ class PaymentRequest(BaseModel):
     merchant_reference: str = Field(
         default_factory=new_merchant_reference, max_length=MERCHANT_REFERENCE_MAX_LENGTH
     )
+    # Where the gateway's page sends the payer afterwards (Xendit success/failure_redirect_url,
+    # Midtrans Snap callbacks.finish/error).
+    success_redirect_url: str | None = None
+    failure_redirect_url: str | None = None
+    # For the payer's page: whose invoice, and which installment of how many.
+    merchant_name: str | None = None
+    installment_count: int | None = None
 
     @field_validator("expires_at")
     @classmethod

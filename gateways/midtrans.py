@@ -213,6 +213,21 @@ class MidtransGateway:
             customer["email"] = req.customer_email
         if customer:
             body["customer_details"] = customer
+        callbacks = {
+            name: url
+            for name, url in (
+                ("finish", req.success_redirect_url),
+                ("error", req.failure_redirect_url),
+            )
+            if url
+        }
+        if callbacks:
+            body["callbacks"] = callbacks
+        # Snap's free-text fields, shown to the merchant: whose invoice, which installment.
+        if req.merchant_name:
+            body["custom_field1"] = req.merchant_name[:255]
+        if req.installment_number and req.installment_count:
+            body["custom_field2"] = f"{req.installment_number}/{req.installment_count}"
 
         url = f"{self._snap_base}/snap/v1/transactions"
         response = await send(self._http, "POST", url, gateway=GATEWAY, body=body)

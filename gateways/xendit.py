@@ -128,6 +128,10 @@ class XenditGateway:
             "attempt": str(req.attempt),
             **req.metadata,
         }
+        if req.merchant_name:
+            metadata["merchant"] = req.merchant_name
+        if req.installment_count and req.installment_number:
+            metadata["installment_count"] = str(req.installment_count)
         if len(metadata) > MAX_METADATA_KEYS:
             raise GatewayRejected("Xendit allows at most 50 metadata keys", gateway=GATEWAY)
         body: dict[str, Any] = {
@@ -155,6 +159,10 @@ class XenditGateway:
         ]
         if fees:
             body["fees"] = fees
+        if req.success_redirect_url:
+            body["success_redirect_url"] = req.success_redirect_url
+        if req.failure_redirect_url:
+            body["failure_redirect_url"] = req.failure_redirect_url
         if req.customer_email:
             body["payer_email"] = req.customer_email
         if req.customer_name or req.customer_email:

@@ -120,6 +120,8 @@ class ExtendExpiryInput(BaseModel):
 
 class InitiatePaymentRequest(BaseModel):
     installment_number: int | None = None
+    success_redirect_url: str | None = None
+    failure_redirect_url: str | None = None
 
 
 class CreatePaymentInput(BaseModel):
@@ -130,6 +132,8 @@ class CreatePaymentInput(BaseModel):
     # The workflow's clock at initiation: a new link's issue time, from which payment sync
     # counts (None in histories recorded before payment sync).
     as_of: datetime | None = None
+    success_redirect_url: str | None = None
+    failure_redirect_url: str | None = None
 
 
 class PaymentLink(BaseModel):

@@ -450,6 +450,8 @@ class InvoiceWorkflow:
                         installment_number=request.installment_number,
                         attempt=1,
                         as_of=workflow.now(),
+                        success_redirect_url=request.success_redirect_url,
+                        failure_redirect_url=request.failure_redirect_url,
                     ),
                     start_to_close_timeout=timedelta(seconds=30),
                     retry_policy=GATEWAY_RETRY,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import ColumnElement
 
-from api.api_keys import repository, service
+from api.api_keys import service
 from api.api_keys.schemas import (
     ApiKeyCreate,
     ApiKeyOut,
@@ -17,10 +18,13 @@ from api.api_keys.schemas import (
 )
 from api.deps import AdminDep, IdPath, ServicesDep, SessionDep, client_ip
 from api.errors import BusinessRuleError, responses
-from api.pagination import Page, PageDep
-from domain.timeutil import parse_date_or_timestamp, to_naive_utc
+from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
+from db.models import ApiKey, ApiKeyAuditLog
+from domain.timeutil import to_naive_utc
 
-router = APIRouter(prefix="/api-keys", tags=["api-keys"])
+router = APIRouter(
+    prefix="/api-keys", tags=["api-keys"], dependencies=[Depends(reject_unknown_query)]
+)
 
 
 def _with_secret(issued: service.IssuedKey) -> ApiKeyWithSecret:
@@ -60,16 +64,16 @@ async def create_api_key(
 async def list_api_keys(
     session: SessionDep,
     _: AdminDep,
-    paging: PageDep,
+    paging: ListDep,
     tenant_id: Annotated[TenantId | None, Query()] = None,
 ) -> Page[ApiKeyOut]:
-    """Keys (never their secrets), optionally of one tenant."""
-    rows, total = await repository.list_keys(session, tenant_id, paging.offset, paging.page_size)
+    """Keys (never their secrets), optionally of one tenant, oldest first."""
+    conditions = [ApiKey.tenant_id == tenant_id] if tenant_id is not None else []
+    rows, envelope = await paginate(
+        session, ApiKey, conditions, [ApiKey.id], paging, descending=False
+    )
     return Page(
-        data=[ApiKeyOut.model_validate(row, from_attributes=True) for row in rows],
-        page=paging.page,
-        page_size=paging.page_size,
-        total=total,
+        data=[ApiKeyOut.model_validate(row, from_attributes=True) for row in rows], **envelope
     )
 
 
@@ -77,35 +81,27 @@ async def list_api_keys(
 async def list_audit_log(
     session: SessionDep,
     _: AdminDep,
-    paging: PageDep,
-    start_date: Annotated[str | None, Query(description="YYYY-MM-DD or ISO 8601")] = None,
-    end_date: Annotated[str | None, Query(description="YYYY-MM-DD or ISO 8601")] = None,
+    paging: ListDep,
+    start_date: Annotated[DateFrom | None, Query(description="YYYY-MM-DD or ISO 8601")] = None,
+    end_date: Annotated[DateTo | None, Query(description="YYYY-MM-DD or ISO 8601")] = None,
     api_key_id: Annotated[int | None, Query()] = None,
 ) -> Page[AuditEntry]:
-    """Key lifecycle and use: created, rotated, revoked, used (once a minute), auth_failed."""
-    try:
-        start = parse_date_or_timestamp(start_date) if start_date else None
-        end = parse_date_or_timestamp(end_date, end_of_day=True) if end_date else None
-    except ValueError:
-        raise BusinessRuleError(
-            "start_date and end_date must be YYYY-MM-DD or ISO 8601 timestamps",
-            code="invalid_date",
-        ) from None
-    if start and end and start > end:
+    """Key lifecycle and use: created, rotated, revoked, used (once a minute), auth_failed;
+    newest first."""
+    if start_date and end_date and start_date > end_date:
         raise BusinessRuleError("start_date must not be after end_date", code="invalid_date_range")
-    rows, total = await repository.list_audit(
-        session,
-        start=to_naive_utc(start) if start else None,
-        end=to_naive_utc(end) if end else None,
-        api_key_id=api_key_id,
-        offset=paging.offset,
-        limit=paging.page_size,
+    conditions: list[ColumnElement[bool]] = []
+    if start_date is not None:
+        conditions.append(ApiKeyAuditLog.created_at >= to_naive_utc(start_date))
+    if end_date is not None:
+        conditions.append(ApiKeyAuditLog.created_at <= to_naive_utc(end_date))
+    if api_key_id is not None:
+        conditions.append(ApiKeyAuditLog.api_key_id == api_key_id)
+    rows, envelope = await paginate(
+        session, ApiKeyAuditLog, conditions, [ApiKeyAuditLog.created_at, ApiKeyAuditLog.id], paging
     )
     return Page(
-        data=[AuditEntry.model_validate(row, from_attributes=True) for row in rows],
-        page=paging.page,
-        page_size=paging.page_size,
-        total=total,
+        data=[AuditEntry.model_validate(row, from_attributes=True) for row in rows], **envelope
     )
 
 

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from api.deps import PrincipalDep, SessionDep
 from api.errors import responses
 from api.gateways import repository
 from api.gateways.schemas import GatewayFeeOut, GatewayList, GatewayOut
+from api.pagination import reject_unknown_query
 from domain.money import format_amount, parse_currency
 
-router = APIRouter(prefix="/gateways", tags=["gateways"])
+router = APIRouter(
+    prefix="/gateways", tags=["gateways"], dependencies=[Depends(reject_unknown_query)]
+)
 
 
 @router.get("", response_model=GatewayList, responses=responses(401, 429))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from pydantic import BeforeValidator
 
 from api.deps import IdPath, MerchantOrAdminDep, PrincipalDep, ServicesDep, SessionDep
 from api.errors import RateLimited, responses
@@ -28,9 +29,11 @@ from api.invoices.schemas import (
     TransactionOut,
 )
 from api.invoices.service import money
-from api.pagination import Page, PageDep
+from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
 from db import invoices as repo
-from db.models import INVOICE_STATUSES
+from db.models import Invoice
+from domain.money import Currency
+from domain.status import InvoiceStatus
 from workflows.contracts import (
     AdjustInstallmentsRequest,
     CancelRequest,
@@ -40,7 +43,13 @@ from workflows.contracts import (
     PaymentLink,
 )
 
-router = APIRouter(prefix="/invoices", tags=["invoices"])
+router = APIRouter(
+    prefix="/invoices", tags=["invoices"], dependencies=[Depends(reject_unknown_query)]
+)
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
 
 
 @router.post(
@@ -63,18 +72,41 @@ async def create_invoice(
 async def list_invoices(
     session: SessionDep,
     principal: PrincipalDep,
-    paging: PageDep,
-    status: Annotated[str | None, Query(description="|".join(INVOICE_STATUSES))] = None,
-    currency: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
+    paging: ListDep,
+    status: Annotated[InvoiceStatus | None, Query()] = None,
+    currency: Annotated[
+        Currency | None, BeforeValidator(_upper), Query(description="IDR, MYR or USD")
+    ] = None,
+    external_id: Annotated[
+        str | None,
+        Query(min_length=1, max_length=255, description="The merchant's own reference"),
+    ] = None,
+    gateway_id: Annotated[int | None, Query(ge=1)] = None,
+    created_gte: Annotated[
+        DateFrom | None, Query(description="Created at or after: YYYY-MM-DD or ISO 8601")
+    ] = None,
+    created_lte: Annotated[
+        DateTo | None,
+        Query(description="Created at or before: YYYY-MM-DD (the whole day) or ISO 8601"),
+    ] = None,
 ) -> Page[InvoiceOut]:
-    """The tenant's invoices, newest first."""
-    rows, total = await repo.list_invoices(
-        session,
+    """The tenant's invoices, newest first. `?page=&page_size=` gives a page and a total;
+    `?limit=&starting_after=<next_cursor>` walks the whole list, stable while new invoices
+    arrive. An unknown parameter or a bad value is a 422 naming it."""
+    conditions = repo.invoice_list_conditions(
         principal.tenant_id,
-        status=status,
-        currency=currency.upper() if currency else None,
-        offset=paging.offset,
-        limit=paging.page_size,
+        status=status.value if status else None,
+        currency=currency.value if currency else None,
+        external_id=external_id,
+        gateway_id=gateway_id,
+        created_gte=created_gte,
+        created_lte=created_lte,
+    )
+    index = repo.list_index(
+        status=status, currency=currency, external_id=external_id, gateway_id=gateway_id
+    )
+    rows, envelope = await paginate(
+        session, Invoice, conditions, [Invoice.created_at, Invoice.id], paging, index=index
     )
     ids = [row.id for row in rows]
     lines = await repo.line_items_by_invoice(session, principal.tenant_id, ids)
@@ -87,9 +119,7 @@ async def list_invoices(
             )
             for row in rows
         ],
-        page=paging.page,
-        page_size=paging.page_size,
-        total=total,
+        **envelope,
     )
 
 
@@ -144,7 +174,7 @@ async def initiate_payment(
         await services.temporal(),
         invoice,
         "initiate_payment",
-        InitiatePaymentRequest(installment_number=body.installment_number if body else None),
+        InitiatePaymentRequest(**(body.model_dump() if body else {})),
         PaymentLink,
     )
     return service.payment_out(link)

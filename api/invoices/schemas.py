@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_serializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    field_serializer,
+    model_validator,
+)
 
 from domain.bounds import MAX_ID, BoundedDatetime, JsonObject, check_json_object
 from domain.drafts import InstallmentsIn, LineItemIn
 from domain.timeutil import iso_utc
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http or https URL")
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ValueError("must not contain spaces or control characters")
+    return value
+
+
+# A payer's browser follows it: http(s) with a host, nothing else (no javascript:, no data:).
+RedirectUrl = Annotated[str, Field(min_length=1, max_length=2048), AfterValidator(_http_url)]
 
 
 class Timestamped(BaseModel):
@@ -128,6 +150,12 @@ class PaymentInitiate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     installment_number: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+    success_redirect_url: RedirectUrl | None = Field(
+        default=None, description="Where the gateway's page sends the payer after paying"
+    )
+    failure_redirect_url: RedirectUrl | None = Field(
+        default=None, description="Where it sends the payer when the payment fails"
+    )
 
 
 class PaymentOut(Timestamped):

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from api.deps import PrincipalDep, SessionDep
 from api.errors import BusinessRuleError, responses
+from api.pagination import reject_unknown_query
 from api.reports import repository
 from api.reports.repository import zero_if_none
 from api.reports.schemas import CurrencySection, FeeLine, FinancialReport, TaxLine
@@ -17,7 +18,9 @@ from domain.bounds import MAX_YEAR, MIN_YEAR, check_year
 from domain.money import Currency, format_amount
 from domain.timeutil import iso_utc, parse_date_or_timestamp, to_naive_utc
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/reports", tags=["reports"], dependencies=[Depends(reject_unknown_query)]
+)
 
 MAX_RANGE = timedelta(days=366)
 

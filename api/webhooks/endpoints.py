@@ -9,7 +9,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -33,7 +33,7 @@ from api.errors import (
 )
 from api.invoices.service import START_TIMEOUT
 from api.metrics import WEBHOOKS
-from api.pagination import Page, PageDep
+from api.pagination import ListDep, Page, paginate
 from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent, WebhookRetryLog
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
@@ -226,29 +226,16 @@ class FailedWebhook(BaseModel):
 )
 async def list_failed_webhooks(
     session: SessionDep,
-    paging: PageDep,
+    paging: ListDep,
     caller: MerchantOrAdminDep,
 ) -> Page[FailedWebhook]:
     """Permanently failed events: a merchant key sees its own, the admin key sees all."""
     conditions = [WebhookEvent.status == "permanently_failed"]
     if caller is not None:
         conditions.append(WebhookEvent.tenant_id == caller.tenant_id)
-    rows = (
-        (
-            await session.execute(
-                select(WebhookEvent)
-                .where(*conditions)
-                .order_by(WebhookEvent.failed_at.desc(), WebhookEvent.id.desc())
-                .offset(paging.offset)
-                .limit(paging.page_size)
-            )
-        )
-        .scalars()
-        .all()
+    rows, envelope = await paginate(
+        session, WebhookEvent, conditions, [WebhookEvent.failed_at, WebhookEvent.id], paging
     )
-    total = (
-        await session.execute(select(func.count()).select_from(WebhookEvent).where(*conditions))
-    ).scalar_one()
     return Page(
         data=[
             FailedWebhook(
@@ -264,9 +251,7 @@ async def list_failed_webhooks(
             )
             for row in rows
         ],
-        page=paging.page,
-        page_size=paging.page_size,
-        total=int(total),
+        **envelope,
     )
 
 

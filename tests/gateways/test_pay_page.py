@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from gateways import EventKind
+from domain.money import Currency
+from gateways import EventKind, PaymentItem
 from tests.gateways.support import payment_request
 from tests.support.chromium import Page, ensure_chromium, launch, open_page
 
@@ -32,7 +33,7 @@ async def test_pressing_pay_sends_the_webhook(xendit, midtrans, receiver, page):
         await page.wait_for(
             "document.querySelector('#amount') && document.querySelector('#amount').textContent"
         )
-        == "IDR 75000"
+        == "IDR 75,000"
     )
     assert await page.evaluate("document.querySelector('#pay-amount').value") == "75000"
 
@@ -56,3 +57,46 @@ async def test_pressing_pay_sends_the_webhook(xendit, midtrans, receiver, page):
     await page.wait_for("!!document.querySelector('#confirmation')")
     [notification] = await receiver.wait_for(snap.reference)
     assert notification.event is not None and notification.event.amount == Decimal("12000")
+
+
+async def test_checkout_page_shows_the_order_and_returns_to_the_merchant(
+    xendit, midtrans, sandbox, page
+):
+    """Merchant, line items, installment n of m, the amount in the currency's format, the
+    expiry in local time; after Pay the payer lands on the merchant's success URL."""
+    thanks = f"{sandbox.url}/_sandbox/payments?thanks=1"
+    request = payment_request(
+        "1234.50",
+        Currency.USD,
+        installment_number=2,
+        items=[PaymentItem(name="Sofa", price=Decimal("1234.50"), quantity=1)],
+    ).model_copy(
+        update={
+            "merchant_name": "Toko Ani",
+            "installment_count": 3,
+            "success_redirect_url": thanks,
+            "failure_redirect_url": f"{sandbox.url}/_sandbox/payments?failed=1",
+        }
+    )
+    created = await xendit.create_payment(request)
+    await page.call("Page.navigate", url=created.payment_url)
+    text = await page.wait_for("document.querySelector('#pay') && document.body.innerText")
+    assert await page.evaluate("document.querySelector('#merchant').textContent") == "Toko Ani"
+    assert await page.evaluate("document.querySelector('#amount').textContent") == "USD 1,234.50"
+    assert "Installment 2 of 3" in text and "Sofa" in text
+    expires = await page.evaluate("document.querySelector('#expires').textContent")
+    assert expires and "T" not in expires and "Z" not in expires  # local, not raw ISO
+    await page.evaluate("document.querySelector('#pay').click()")
+    assert await page.wait_for("location.href.indexOf('thanks=1') >= 0 && location.href")
+
+    # Midtrans: callbacks.finish is followed the same way.
+    snap = await midtrans.create_payment(
+        payment_request("12000").model_copy(
+            update={"merchant_name": "Toko Ani", "success_redirect_url": thanks}
+        )
+    )
+    await page.call("Page.navigate", url=snap.payment_url)
+    await page.wait_for("!!document.querySelector('#pay')")
+    assert await page.evaluate("document.querySelector('#amount').textContent") == "IDR 12,000"
+    await page.evaluate("document.querySelector('#pay').click()")
+    assert await page.wait_for("location.href.indexOf('thanks=1') >= 0 && location.href")

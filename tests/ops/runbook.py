@@ -91,6 +91,37 @@ class Runbook:
         assert not left, f"runbook:{name}: no value for placeholder(s) {left}"
         return text
 
+    def bash(
+        self, script: str, env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]:
+        """`script` with bash -e -u -o pipefail from the repository root, the stack's values in
+        the environment."""
+        return subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=ROOT,
+            env=self.env(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def run_document(
+        self, path: Path, *, env: dict[str, str] | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        """Every ```bash block of a page, in order, as one bash script (-e, -u, pipefail) from
+        the repository root: what a reader pasting them into one terminal runs. No
+        placeholders: such a page takes its values from the answers."""
+        script = "\n".join(block.body for block in blocks(path) if block.language == "bash")
+        left = sorted(set(PLACEHOLDER.findall(script)))
+        assert not left, f"{path.name}: placeholders {left} cannot run as written"
+        result = self.bash(script, env or {}, timeout)
+        assert result.returncode == 0, (
+            f"{path.name} exited {result.returncode}\n--- stdout ---\n{result.stdout}"
+            f"\n--- stderr ---\n{result.stderr}"
+        )
+        return result
+
     def run(
         self,
         name: str,
@@ -103,15 +134,7 @@ class Runbook:
         """Execute block `name` with bash (-e, -u, pipefail) from the repository root."""
         script = self.script(name, values)
         self.executed.add(name)
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script],
-            cwd=ROOT,
-            env=self.env(env or {}),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        result = self.bash(script, env or {}, timeout)
         if check:
             assert result.returncode == 0, (
                 f"runbook:{name} exited {result.returncode}\n--- script ---\n{script}"

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -160,6 +161,34 @@ def test_setup(runbook: Runbook, broken_workflow: str) -> None:
     out = runbook.run("setup").stdout
     assert "SERVING" in out
     assert '"status"' in out and "ready" in out
+    assert "admin key accepted" in out
+
+
+def test_setup_finds_the_admin_key_given_or_generated(
+    runbook: Runbook, ops_stack: Stack, tmp_path: Path
+) -> None:
+    """ADMIN unset: the ADMIN_API_KEY the api was given (no var/admin_api_key then), else the
+    key make run generated into the data directory; neither: a clear message, not a 401."""
+    given = runbook.run(
+        "setup",
+        env={
+            "ADMIN": "",
+            "ADMIN_API_KEY": ops_stack.admin_api_key,
+            "PAYTRUST_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert "admin key accepted" in given.stdout
+    (tmp_path / "admin_api_key").write_text(ops_stack.admin_api_key + "\n")
+    generated = runbook.run(
+        "setup", env={"ADMIN": "", "ADMIN_API_KEY": "", "PAYTRUST_DATA_DIR": str(tmp_path)}
+    )
+    assert "admin key accepted" in generated.stdout
+    missing = runbook.run(
+        "setup",
+        env={"ADMIN": "", "ADMIN_API_KEY": "", "PAYTRUST_DATA_DIR": str(tmp_path / "none")},
+        check=False,
+    )
+    assert missing.returncode != 0 and "ADMIN is empty" in missing.stderr
 
 
 # --- 1. and 2. find and read -----------------------------------------------------------------
@@ -198,6 +227,9 @@ def test_find_and_read_an_invoice(runbook: Runbook, ops_stack: Stack, merchant: 
     assert snapshot["status"] == "pending" and snapshot["payment_initiated"] is True
     assert Decimal(snapshot["total"]) == Decimal(invoice["total"])
     assert runbook.run("read-pending-events", invoice_id=invoice_id).stdout.split()[-1] == "0"
+    attributes = json.loads(runbook.run("describe-search-attributes", invoice_id=invoice_id).stdout)
+    assert attributes["TenantId"] == merchant.tenant_id and attributes["InvoiceId"] == invoice_id
+    assert attributes["InvoiceStatus"] == "pending" and attributes["Gateway"] == "xendit"
     row = json.loads(
         runbook.run("read-invoice-api", invoice_id=invoice_id, env={"KEY": merchant.key}).stdout
     )
@@ -222,6 +254,10 @@ def test_cancel_by_api_and_by_cli(runbook: Runbook, ops_stack: Stack, merchant: 
         f"{ops_stack.sandbox_url}/_sandbox/payments/{link['gateway_reference']}", timeout=30
     ).json()
     assert payment["status"] == "expired", payment
+
+    by_cli_json = pending_invoice(merchant)
+    result = json.loads(runbook.run("cancel-cli-json", invoice_id=by_cli_json["id"]).stdout)
+    assert result == {"invoice_id": by_cli_json["id"], "status": "cancelled"}
 
 
 # --- 4. extend expiry ------------------------------------------------------------------------
@@ -263,6 +299,14 @@ def test_extend_expiry_of_a_draft_but_not_of_a_pending_invoice(
     after = merchant.get(pending["id"])
     assert datetime.fromisoformat(after["expires_at"].replace("Z", "+00:00")) == later
     assert after["status"] == "pending"
+    latest = later + timedelta(days=1)
+    result = json.loads(
+        runbook.run(
+            "extend-expiry-pending-json", invoice_id=pending["id"], new_expires_at=utc_z(latest)
+        ).stdout
+    )
+    assert result["invoice_id"] == pending["id"] and result["status"] == "pending"
+    assert datetime.fromisoformat(result["expires_at"].replace("Z", "+00:00")) == latest
 
 
 # --- 5. replay failed webhooks ---------------------------------------------------------------

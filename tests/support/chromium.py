@@ -51,9 +51,12 @@ def _signal_group(pid: int, sig: int) -> None:
 
 
 @contextlib.contextmanager
-def launch(binary: Path, *, width: int = 1280, height: int = 800) -> Iterator[int]:
+def launch(
+    binary: Path, *, width: int = 1280, height: int = 800, offline: bool = False
+) -> Iterator[int]:
     """A headless Chromium with remote debugging on a free port; yields the port. Its whole
-    process group is ended afterwards."""
+    process group is ended afterwards. `offline`: every host but 127.0.0.1 fails to resolve,
+    so a page that needs the internet (a CDN) cannot load it."""
     port = free_port()
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     process = subprocess.Popen(
@@ -72,6 +75,7 @@ def launch(binary: Path, *, width: int = 1280, height: int = 800) -> Iterator[in
             f"--user-data-dir={profile}",
             f"--remote-debugging-port={port}",
             "--remote-debugging-address=127.0.0.1",
+            *(["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"] if offline else []),
             "about:blank",
         ],
         stdout=subprocess.DEVNULL,

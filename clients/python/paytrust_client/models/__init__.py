@@ -1,0 +1,117 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .adjust_installments_request import AdjustInstallmentsRequest
+from .api_key_create import ApiKeyCreate
+from .api_key_out import ApiKeyOut
+from .api_key_rotate import ApiKeyRotate
+from .api_key_with_secret import ApiKeyWithSecret
+from .audit_entry import AuditEntry
+from .cancel_in import CancelIn
+from .currency import Currency
+from .currency_section import CurrencySection
+from .customer_in import CustomerIn
+from .discrepancy_list import DiscrepancyList
+from .discrepancy_out import DiscrepancyOut
+from .error_body import ErrorBody
+from .error_envelope import ErrorEnvelope
+from .failed_webhook import FailedWebhook
+from .fee_line import FeeLine
+from .financial_report import FinancialReport
+from .gateway_fee_out import GatewayFeeOut
+from .gateway_list import GatewayList
+from .gateway_out import GatewayOut
+from .health import Health
+from .health_checks import HealthChecks
+from .http_validation_error import HTTPValidationError
+from .installment_change_in import InstallmentChangeIn
+from .installment_list import InstallmentList
+from .installment_out import InstallmentOut
+from .installments_in import InstallmentsIn
+from .invoice_create import InvoiceCreate
+from .invoice_create_metadata_type_0 import InvoiceCreateMetadataType0
+from .invoice_out import InvoiceOut
+from .invoice_out_customer_type_0 import InvoiceOutCustomerType0
+from .invoice_out_metadata import InvoiceOutMetadata
+from .invoice_patch import InvoicePatch
+from .invoice_patch_metadata_type_0 import InvoicePatchMetadataType0
+from .invoice_status import InvoiceStatus
+from .line_item_in import LineItemIn
+from .line_item_out import LineItemOut
+from .overpayment_out import OverpaymentOut
+from .page_api_key_out import PageApiKeyOut
+from .page_audit_entry import PageAuditEntry
+from .page_failed_webhook import PageFailedWebhook
+from .page_invoice_out import PageInvoiceOut
+from .payment_initiate import PaymentInitiate
+from .payment_out import PaymentOut
+from .receive_webhook_gateway import ReceiveWebhookGateway
+from .refund_list import RefundList
+from .refund_out import RefundOut
+from .supplementary_create import SupplementaryCreate
+from .supplementary_create_metadata_type_0 import SupplementaryCreateMetadataType0
+from .tax_line import TaxLine
+from .transaction_list import TransactionList
+from .transaction_out import TransactionOut
+from .validation_error import ValidationError
+from .validation_error_context import ValidationErrorContext
+from .webhook_accepted import WebhookAccepted
+from .webhook_accepted_status import WebhookAcceptedStatus
+
+__all__ = (
+    "AdjustInstallmentsRequest",
+    "ApiKeyCreate",
+    "ApiKeyOut",
+    "ApiKeyRotate",
+    "ApiKeyWithSecret",
+    "AuditEntry",
+    "CancelIn",
+    "Currency",
+    "CurrencySection",
+    "CustomerIn",
+    "DiscrepancyList",
+    "DiscrepancyOut",
+    "ErrorBody",
+    "ErrorEnvelope",
+    "FailedWebhook",
+    "FeeLine",
+    "FinancialReport",
+    "GatewayFeeOut",
+    "GatewayList",
+    "GatewayOut",
+    "HTTPValidationError",
+    "Health",
+    "HealthChecks",
+    "InstallmentChangeIn",
+    "InstallmentList",
+    "InstallmentOut",
+    "InstallmentsIn",
+    "InvoiceCreate",
+    "InvoiceCreateMetadataType0",
+    "InvoiceOut",
+    "InvoiceOutCustomerType0",
+    "InvoiceOutMetadata",
+    "InvoicePatch",
+    "InvoicePatchMetadataType0",
+    "InvoiceStatus",
+    "LineItemIn",
+    "LineItemOut",
+    "OverpaymentOut",
+    "PageApiKeyOut",
+    "PageAuditEntry",
+    "PageFailedWebhook",
+    "PageInvoiceOut",
+    "PaymentInitiate",
+    "PaymentOut",
+    "ReceiveWebhookGateway",
+    "RefundList",
+    "RefundOut",
+    "SupplementaryCreate",
+    "SupplementaryCreateMetadataType0",
+    "TaxLine",
+    "TransactionList",
+    "TransactionOut",
+    "ValidationError",
+    "ValidationErrorContext",
+    "WebhookAccepted",
+    "WebhookAcceptedStatus",
+)

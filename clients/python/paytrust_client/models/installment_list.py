@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.installment_out import InstallmentOut
+
+
+T = TypeVar("T", bound="InstallmentList")
+
+
+@_attrs_define
+class InstallmentList:
+    """
+    Attributes:
+        data (list[InstallmentOut]):
+        invoice_id (int):
+    """
+
+    data: list[InstallmentOut]
+    invoice_id: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = []
+        for data_item_data in self.data:
+            data_item = data_item_data.to_dict()
+            data.append(data_item)
+
+        invoice_id = self.invoice_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "data": data,
+                "invoice_id": invoice_id,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.installment_out import InstallmentOut
+
+        d = dict(src_dict)
+        data = []
+        _data = d.pop("data")
+        for data_item_data in _data:
+            data_item = InstallmentOut.from_dict(data_item_data)
+
+            data.append(data_item)
+
+        invoice_id = d.pop("invoice_id")
+
+        installment_list = cls(
+            data=data,
+            invoice_id=invoice_id,
+        )
+
+        installment_list.additional_properties = d
+        return installment_list
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
