@@ -160,3 +160,7 @@ def test_a_trusted_proxy_forwards_the_client_address():
     assert proxies.client_address("192.0.2.1", "198.51.100.1") == "192.0.2.1"
     assert proxies.client_address("127.0.0.1", "x" * 100) == "127.0.0.1"
     assert TrustedProxies("").client_address("127.0.0.1", "198.51.100.1") == "127.0.0.1"
+    # "*": the peer is the proxy; what the client prepended itself is not believed.
+    everyone = TrustedProxies("*")
+    assert everyone.client_address("10.0.0.5", "6.6.6.6, 198.51.100.1") == "198.51.100.1"
+    assert everyone.client_address("10.0.0.5", "6.6.6.6, junk") == "10.0.0.5"
