@@ -7,6 +7,7 @@ Not a conftest: import what you need.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -87,6 +88,14 @@ async def scalar(database_url: str, sql: str, **params: Any) -> Any:
             return (await conn.execute(text(sql), params)).scalar()
     finally:
         await engine.dispose()
+
+
+async def early_in_a_window(margin: float = 30.0) -> None:
+    """Start with at least `margin` seconds of the one-minute window left (rate limits and
+    failure budgets count per fixed minute), so it cannot roll over mid-test on a slow box."""
+    remaining = 60 - time.time() % 60
+    if remaining < margin:
+        await asyncio.sleep(remaining + 0.5)
 
 
 async def count_rows(database_url: str, model: Any, *conditions: Any) -> int:

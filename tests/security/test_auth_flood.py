@@ -14,6 +14,7 @@ from api.metrics import API_KEY_VERIFICATIONS
 from tests.security.hardening_support import (
     assert_client_error,
     auth_failures,
+    early_in_a_window,
     new_merchant,
     served_api,
     tenant_state,
@@ -36,6 +37,7 @@ async def test_wrong_secrets_for_a_prefix_are_throttled_before_hashing(
     merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
     limit = settings.auth_failures_per_minute
     before = await tenant_state(database_url, merchant["tenant_id"])
+    await early_in_a_window()
     async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
         # The merchant's own key, verified before the attack, stays cached and usable.
         assert (
@@ -65,6 +67,7 @@ async def test_wrong_secrets_for_a_prefix_are_throttled_before_hashing(
 
 
 async def test_unknown_keys_from_one_address_are_throttled(settings, database_url):
+    await early_in_a_window()
     async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
         statuses = []
         for _ in range(settings.auth_failures_per_minute + 5):
@@ -82,6 +85,7 @@ async def test_unknown_keys_from_one_address_are_throttled(settings, database_ur
 
 async def test_idempotent_posts_with_wrong_keys_are_throttled_too(settings, client, admin_headers):
     merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
+    await early_in_a_window()
     async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
         statuses = []
         for n in range(settings.auth_failures_per_minute + 5):

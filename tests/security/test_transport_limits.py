@@ -14,6 +14,7 @@ import pytest
 from tests.security.hardening_support import (
     assert_client_error,
     auth_failures,
+    early_in_a_window,
     new_merchant,
     scalar,
     served_api,
@@ -106,6 +107,7 @@ async def test_forged_forwarded_for_from_an_untrusted_peer_is_ignored(
     """Default settings trust no proxy: X-Forwarded-For cannot change the address that the
     unverified-webhook throttle counts, so rotating it does not reset the limit."""
     before = await webhook_event_count(database_url, "xendit")
+    await early_in_a_window()
     async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
         statuses = []
         for n in range(settings.webhook_unverified_per_minute + 5):
