@@ -11,9 +11,11 @@ import uuid
 import httpx
 
 from api.metrics import API_KEY_VERIFICATIONS
+from db.models import ApiKeyAuditLog
 from tests.security.hardening_support import (
     assert_client_error,
     auth_failures,
+    count_rows,
     early_in_a_window,
     new_merchant,
     served_api,
@@ -66,7 +68,17 @@ async def test_wrong_secrets_for_a_prefix_are_throttled_before_hashing(
     assert await tenant_state(database_url, merchant["tenant_id"]) == before
 
 
+async def unknown_key_failures(database_url: str) -> int:
+    return await count_rows(
+        database_url,
+        ApiKeyAuditLog,
+        ApiKeyAuditLog.api_key_id.is_(None),
+        ApiKeyAuditLog.operation_type == "auth_failed",
+    )
+
+
 async def test_unknown_keys_from_one_address_are_throttled(settings, database_url):
+    audited_before = await unknown_key_failures(database_url)
     await early_in_a_window()
     async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
         statuses = []
@@ -81,6 +93,10 @@ async def test_unknown_keys_from_one_address_are_throttled(settings, database_ur
         statuses[: settings.auth_failures_per_minute] == [401] * settings.auth_failures_per_minute
     )
     assert statuses[-1] == 429, statuses
+    # No hashing (no such prefix), and the audit rows for them are capped too.
+    assert await unknown_key_failures(database_url) - audited_before <= (
+        settings.auth_failures_per_minute
+    )
 
 
 async def test_idempotent_posts_with_wrong_keys_are_throttled_too(settings, client, admin_headers):
