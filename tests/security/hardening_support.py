@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select, text
 
@@ -152,6 +153,18 @@ async def served_api(settings: Settings) -> AsyncIterator[tuple[Any, str]]:
         server.should_exit = True
         await serving
         await app.state.services.engine.dispose()
+
+
+async def flood(
+    settings: Settings, count: int, send: Callable[[httpx.AsyncClient, int], Awaitable[Any]]
+) -> list[int]:
+    """`count` requests made by `send(http, n)` to a fresh api early in a rate window: their
+    statuses, which must never include a 5xx."""
+    await early_in_a_window()
+    async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
+        statuses = [(await send(http, n)).status_code for n in range(count)]
+    assert not [status for status in statuses if status >= 500], statuses
+    return statuses
 
 
 async def new_merchant(

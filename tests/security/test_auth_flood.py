@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Awaitable
 
 import httpx
 
@@ -17,6 +18,7 @@ from tests.security.hardening_support import (
     auth_failures,
     count_rows,
     early_in_a_window,
+    flood,
     new_merchant,
     served_api,
     tenant_state,
@@ -79,16 +81,12 @@ async def unknown_key_failures(database_url: str) -> int:
 
 async def test_unknown_keys_from_one_address_are_throttled(settings, database_url):
     audited_before = await unknown_key_failures(database_url)
-    await early_in_a_window()
-    async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
-        statuses = []
-        for _ in range(settings.auth_failures_per_minute + 5):
-            response = await http.get(
-                "/invoices",
-                headers={"X-API-Key": f"pt_{secrets.token_hex(6)}_{secrets.token_urlsafe(32)}"},
-            )
-            statuses.append(response.status_code)
-    assert 500 not in statuses
+
+    def unknown_key(http: httpx.AsyncClient, _: int) -> Awaitable[httpx.Response]:
+        key = f"pt_{secrets.token_hex(6)}_{secrets.token_urlsafe(32)}"
+        return http.get("/invoices", headers={"X-API-Key": key})
+
+    statuses = await flood(settings, settings.auth_failures_per_minute + 5, unknown_key)
     assert (
         statuses[: settings.auth_failures_per_minute] == [401] * settings.auth_failures_per_minute
     )
@@ -101,18 +99,13 @@ async def test_unknown_keys_from_one_address_are_throttled(settings, database_ur
 
 async def test_idempotent_posts_with_wrong_keys_are_throttled_too(settings, client, admin_headers):
     merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
-    await early_in_a_window()
-    async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
-        statuses = []
-        for n in range(settings.auth_failures_per_minute + 5):
-            response = await http.post(
-                "/invoices",
-                json={"external_id": f"x{n}"},
-                headers={
-                    "X-API-Key": wrong_secret(merchant["key"]),
-                    "Idempotency-Key": f"k-{n}",
-                },
-            )
-            statuses.append(response.status_code)
-    assert 500 not in statuses
+
+    def idempotent_post(http: httpx.AsyncClient, n: int) -> Awaitable[httpx.Response]:
+        return http.post(
+            "/invoices",
+            json={"external_id": f"x{n}"},
+            headers={"X-API-Key": wrong_secret(merchant["key"]), "Idempotency-Key": f"k-{n}"},
+        )
+
+    statuses = await flood(settings, settings.auth_failures_per_minute + 5, idempotent_post)
     assert statuses[-1] == 429, statuses
