@@ -67,30 +67,31 @@ class TrustedProxies:
             ipaddress.ip_network(entry, strict=False) for entry in entries if entry != "*"
         ]
 
-    def trusts(self, address: str) -> bool:
-        if self.any:
-            return True
+    def _listed(self, address: str) -> bool:
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
             return False
         return any(ip in network for network in self.networks)
 
+    def trusts(self, address: str) -> bool:
+        return self.any or self._listed(address)
+
     def client_address(self, peer: str | None, forwarded_for: str | None) -> str | None:
         """The client: walking `X-Forwarded-For` from the right (the entry our proxy added)
-        past trusted proxies, the first entry that is not one. An entry that is not an IP
-        address ends the walk: the last trusted hop is the client we can vouch for."""
+        past listed proxies, the first entry that is not one. With `*` only the peer is taken
+        for a proxy: the client is the entry it added (anything left of it is what the
+        client itself sent). An entry that is not an IP address ends the walk: the last hop
+        we can vouch for is the client."""
         if peer is None or forwarded_for is None or not self.trusts(peer):
             return peer
         client = peer
         for entry in reversed(forwarded_for.split(",")[-32:]):
-            candidate = entry.strip()
             try:
-                candidate = str(ipaddress.ip_address(candidate))
+                client = str(ipaddress.ip_address(entry.strip()))
             except ValueError:
                 return client
-            client = candidate
-            if not self.trusts(candidate):
+            if not self._listed(client):
                 return client
         return client
 

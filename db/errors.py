@@ -32,15 +32,25 @@ DATA_ERROR_CODES: Final = frozenset(
         4040,  # limit of 32 on JSON nested structures depth is reached (MariaDB)
     }
 )
-# The server cannot serve us right now: connection lost or refused, shutting down, overloaded,
-# or a transient lock conflict the client should retry.
+# The server cannot serve us right now: connection lost or refused, access refused, shutting
+# down, read-only during a failover, overloaded, or a transient lock conflict to retry.
 UNAVAILABLE_CODES: Final = frozenset(
     {
         1040,  # too many connections
+        1044,  # access denied to the database (credentials rotated, grants changed)
+        1045,  # access denied for the user
         1053,  # server shutdown in progress
+        1129,  # host blocked after connection errors
+        1203,  # user has exceeded max_user_connections
         1205,  # lock wait timeout
         1213,  # deadlock
+        1226,  # user resource limit exceeded
+        1290,  # server running with --read-only (failover in progress)
+        1317,  # query execution was interrupted
+        1792,  # read-only transaction
+        1836,  # read-only mode
         1927,  # connection was killed (MariaDB)
+        1969,  # max_statement_time exceeded (MariaDB)
         2002,  # cannot connect (socket)
         2003,  # cannot connect (TCP)
         2006,  # server has gone away

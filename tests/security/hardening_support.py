@@ -7,10 +7,12 @@ Not a conftest: import what you need.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select, text
 
@@ -89,6 +91,14 @@ async def scalar(database_url: str, sql: str, **params: Any) -> Any:
         await engine.dispose()
 
 
+async def early_in_a_window(margin: float = 30.0) -> None:
+    """Start with at least `margin` seconds of the one-minute window left (rate limits and
+    failure budgets count per fixed minute), so it cannot roll over mid-test on a slow box."""
+    remaining = 60 - time.time() % 60
+    if remaining < margin:
+        await asyncio.sleep(remaining + 0.5)
+
+
 async def count_rows(database_url: str, model: Any, *conditions: Any) -> int:
     engine = create_engine(database_url)
     try:
@@ -143,6 +153,18 @@ async def served_api(settings: Settings) -> AsyncIterator[tuple[Any, str]]:
         server.should_exit = True
         await serving
         await app.state.services.engine.dispose()
+
+
+async def flood(
+    settings: Settings, count: int, send: Callable[[httpx.AsyncClient, int], Awaitable[Any]]
+) -> list[int]:
+    """`count` requests made by `send(http, n)` to a fresh api early in a rate window: their
+    statuses, which must never include a 5xx."""
+    await early_in_a_window()
+    async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
+        statuses = [(await send(http, n)).status_code for n in range(count)]
+    assert not [status for status in statuses if status >= 500], statuses
+    return statuses
 
 
 async def new_merchant(

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Awaitable
 
 import httpx
 
 from api.metrics import API_KEY_VERIFICATIONS
+from db.models import ApiKeyAuditLog
 from tests.security.hardening_support import (
     assert_client_error,
     auth_failures,
+    count_rows,
+    early_in_a_window,
+    flood,
     new_merchant,
     served_api,
     tenant_state,
@@ -36,6 +41,7 @@ async def test_wrong_secrets_for_a_prefix_are_throttled_before_hashing(
     merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
     limit = settings.auth_failures_per_minute
     before = await tenant_state(database_url, merchant["tenant_id"])
+    await early_in_a_window()
     async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
         # The merchant's own key, verified before the attack, stays cached and usable.
         assert (
@@ -64,35 +70,42 @@ async def test_wrong_secrets_for_a_prefix_are_throttled_before_hashing(
     assert await tenant_state(database_url, merchant["tenant_id"]) == before
 
 
+async def unknown_key_failures(database_url: str) -> int:
+    return await count_rows(
+        database_url,
+        ApiKeyAuditLog,
+        ApiKeyAuditLog.api_key_id.is_(None),
+        ApiKeyAuditLog.operation_type == "auth_failed",
+    )
+
+
 async def test_unknown_keys_from_one_address_are_throttled(settings, database_url):
-    async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
-        statuses = []
-        for _ in range(settings.auth_failures_per_minute + 5):
-            response = await http.get(
-                "/invoices",
-                headers={"X-API-Key": f"pt_{secrets.token_hex(6)}_{secrets.token_urlsafe(32)}"},
-            )
-            statuses.append(response.status_code)
-    assert 500 not in statuses
+    audited_before = await unknown_key_failures(database_url)
+
+    def unknown_key(http: httpx.AsyncClient, _: int) -> Awaitable[httpx.Response]:
+        key = f"pt_{secrets.token_hex(6)}_{secrets.token_urlsafe(32)}"
+        return http.get("/invoices", headers={"X-API-Key": key})
+
+    statuses = await flood(settings, settings.auth_failures_per_minute + 5, unknown_key)
     assert (
         statuses[: settings.auth_failures_per_minute] == [401] * settings.auth_failures_per_minute
     )
     assert statuses[-1] == 429, statuses
+    # No hashing (no such prefix), and the audit rows for them are capped too.
+    assert await unknown_key_failures(database_url) - audited_before <= (
+        settings.auth_failures_per_minute
+    )
 
 
 async def test_idempotent_posts_with_wrong_keys_are_throttled_too(settings, client, admin_headers):
     merchant = await new_merchant(client, admin_headers, f"t-{uuid.uuid4().hex[:12]}")
-    async with served_api(settings) as (_, base_url), httpx.AsyncClient(base_url=base_url) as http:
-        statuses = []
-        for n in range(settings.auth_failures_per_minute + 5):
-            response = await http.post(
-                "/invoices",
-                json={"external_id": f"x{n}"},
-                headers={
-                    "X-API-Key": wrong_secret(merchant["key"]),
-                    "Idempotency-Key": f"k-{n}",
-                },
-            )
-            statuses.append(response.status_code)
-    assert 500 not in statuses
+
+    def idempotent_post(http: httpx.AsyncClient, n: int) -> Awaitable[httpx.Response]:
+        return http.post(
+            "/invoices",
+            json={"external_id": f"x{n}"},
+            headers={"X-API-Key": wrong_secret(merchant["key"]), "Idempotency-Key": f"k-{n}"},
+        )
+
+    statuses = await flood(settings, settings.auth_failures_per_minute + 5, idempotent_post)
     assert statuses[-1] == 429, statuses

@@ -4,8 +4,6 @@ replays bypassed the rate limit. Real api over HTTP, real MariaDB and Temporal."
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +16,7 @@ from api.middleware import decides_request
 from tests.invoices.helpers import invoice_body
 from tests.security.hardening_support import (
     assert_client_error,
+    early_in_a_window,
     new_merchant,
     scalar,
     served_api,
@@ -25,13 +24,6 @@ from tests.security.hardening_support import (
 )
 
 LIMIT = 3
-
-
-async def early_in_a_window() -> None:
-    """Start with most of the one-minute window left, so it cannot roll over mid-test."""
-    remaining = 60 - time.time() % 60
-    if remaining < 10:
-        await asyncio.sleep(remaining + 0.5)
 
 
 def window_ends(app: object) -> None:
