@@ -19,6 +19,7 @@ from db.engine import SessionFactory
 from db.models import GatewayAccount, GatewayConfig, GatewayPayment
 from gateways.base import GatewayRejected, PaymentGateway
 from gateways.credentials import CredentialCipher
+from logsetup import register_secrets
 
 # The credentials each gateway's account holds: required keys, then optional ones.
 CREDENTIAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -87,7 +88,9 @@ class AccountDirectory:
             cached = self._clients.get(account.id)
             if cached is not None and cached[0] == account.credentials_version:
                 return cached[1]
-            client = self.build(account.gateway, self.cipher.decrypt(account.credentials_encrypted))
+            credentials = self.cipher.decrypt(account.credentials_encrypted)
+            register_secrets(credentials.values())  # redacted should any log line carry one
+            client = self.build(account.gateway, credentials)
             self._clients[account.id] = (account.credentials_version, client)
         if cached is not None:
             await cached[1].aclose()

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from sandbox.common import SandboxDep, json_response, to_amount
 from sandbox.faults import FaultsRequest
-from sandbox.state import SandboxError
+from sandbox.state import Account, Sandbox, SandboxError
 
 router = APIRouter(prefix="/_sandbox", tags=["control"])
 
@@ -71,23 +71,24 @@ async def create_account(body: AccountRequest, sandbox: SandboxDep) -> Response:
         return json_response(account.view(), 201)
 
 
+def _account(sandbox: Sandbox, account_id: str) -> Account:
+    try:
+        return sandbox.account(account_id)
+    except SandboxError as exc:
+        raise _http(exc) from None
+
+
 @router.get("/accounts/{account_id}")
 async def get_account(account_id: str, sandbox: SandboxDep) -> Response:
     async with sandbox.lock:
-        try:
-            return json_response(sandbox.account(account_id).view())
-        except SandboxError as exc:
-            raise _http(exc) from None
+        return json_response(_account(sandbox, account_id).view())
 
 
 @router.patch("/accounts/{account_id}")
 async def update_account(account_id: str, body: AccountUpdate, sandbox: SandboxDep) -> Response:
     """Point the account's notifications at `webhook_url`."""
     async with sandbox.lock:
-        try:
-            account = sandbox.account(account_id)
-        except SandboxError as exc:
-            raise _http(exc) from None
+        account = _account(sandbox, account_id)
         account.webhook_url = body.webhook_url
         return json_response(account.view())
 
@@ -96,10 +97,7 @@ async def update_account(account_id: str, body: AccountUpdate, sandbox: SandboxD
 async def rotate_account(account_id: str, sandbox: SandboxDep) -> Response:
     """New keys for the account (the old ones stop working); its payments stay its own."""
     async with sandbox.lock:
-        try:
-            account = sandbox.rotate_account(sandbox.account(account_id))
-        except SandboxError as exc:
-            raise _http(exc) from None
+        account = sandbox.rotate_account(_account(sandbox, account_id))
         return json_response(account.view())
 
 

@@ -64,7 +64,9 @@ async def test_tenant_b_sees_nothing_of_tenant_a(client, admin_headers, sandbox)
         "/webhooks/xendit",
         content=xendit_callback(
             reference=second["gateway_reference"],
-            external_id=f"pt-{invoice['id']}-2-1",
+            external_id=(
+                await shop_a.sandbox("GET", f"/_sandbox/payments/{second['gateway_reference']}")
+            ).json()["merchant_reference"],
             amount="10",
             currency="USD",
         ),
