@@ -96,6 +96,18 @@ _HEALTH = {"status": "ok", "checks": {"database": "ok", "temporal": "ok"}}
 _ACCEPTED = {"status": "accepted", "event_id": "evt_5f0c2a"}
 
 
+_GATEWAY_ACCOUNT_OUT = {
+    "id": "gwa_3q2X9mTzW1c8kRr5yVb0hLdN",
+    "gateway": "xendit",
+    "status": "active",
+    "credentials": {"secret_key": "••••_key", "callback_token": "••••oken"},
+    "webhook_url": "https://pay.example.com/webhooks/xendit/gwa_3q2X9mTzW1c8kRr5yVb0hLdN",
+    "created_at": "2026-11-26T10:00:00Z",
+    "updated_at": "2026-11-26T10:00:00Z",
+    "deleted_at": None,
+}
+
+
 def _page(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "data": [item],
@@ -263,6 +275,7 @@ EXAMPLES: dict[str, Any] = {
                 "total": "115900",
                 "amount_paid": "115900",
                 "amount_refunded": "0",
+                "received_on_closed_invoices": "0",
                 "taxes": [
                     {
                         "tax_rate": "0.1100",
@@ -275,6 +288,21 @@ EXAMPLES: dict[str, Any] = {
             }
         ],
     },
+    "GatewayAccountCreate": {
+        "gateway": "xendit",
+        "credentials": {
+            "secret_key": "xnd_production_your_secret_key",
+            "callback_token": "your-xendit-callback-token",
+        },
+    },
+    "CredentialsUpdate": {
+        "credentials": {
+            "secret_key": "xnd_production_the_new_secret_key",
+            "callback_token": "the-new-xendit-callback-token",
+        }
+    },
+    "GatewayAccountOut": _GATEWAY_ACCOUNT_OUT,
+    "GatewayAccountList": {"data": [_GATEWAY_ACCOUNT_OUT]},
     "Health": _HEALTH,
     "WebhookAccepted": _ACCEPTED,
 }

@@ -28,6 +28,8 @@ _DOC_ADMIN_KEY = "openapi-document-only-0123456789-ABCDEF!"
 def openapi_document() -> dict[str, object]:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("ADMIN_API_KEY", _DOC_ADMIN_KEY)
+    # Only the document is wanted: no gateway or credentials key is used (PAYTRUST_ENV).
+    os.environ.setdefault("PAYTRUST_ENV", "development")
     from api.app import create_app
     from config import Settings
 

@@ -7,6 +7,8 @@ from .api_key_rotate import ApiKeyRotate
 from .api_key_with_secret import ApiKeyWithSecret
 from .audit_entry import AuditEntry
 from .cancel_in import CancelIn
+from .credentials import Credentials
+from .credentials_update import CredentialsUpdate
 from .currency import Currency
 from .currency_section import CurrencySection
 from .customer_in import CustomerIn
@@ -17,6 +19,12 @@ from .error_envelope import ErrorEnvelope
 from .failed_webhook import FailedWebhook
 from .fee_line import FeeLine
 from .financial_report import FinancialReport
+from .gateway_account_create import GatewayAccountCreate
+from .gateway_account_create_gateway import GatewayAccountCreateGateway
+from .gateway_account_list import GatewayAccountList
+from .gateway_account_out import GatewayAccountOut
+from .gateway_account_out_credentials import GatewayAccountOutCredentials
+from .gateway_account_out_status import GatewayAccountOutStatus
 from .gateway_fee_out import GatewayFeeOut
 from .gateway_list import GatewayList
 from .gateway_out import GatewayOut
@@ -44,6 +52,7 @@ from .page_failed_webhook import PageFailedWebhook
 from .page_invoice_out import PageInvoiceOut
 from .payment_initiate import PaymentInitiate
 from .payment_out import PaymentOut
+from .receive_account_webhook_gateway import ReceiveAccountWebhookGateway
 from .receive_webhook_gateway import ReceiveWebhookGateway
 from .refund_list import RefundList
 from .refund_out import RefundOut
@@ -65,6 +74,8 @@ __all__ = (
     "ApiKeyWithSecret",
     "AuditEntry",
     "CancelIn",
+    "Credentials",
+    "CredentialsUpdate",
     "Currency",
     "CurrencySection",
     "CustomerIn",
@@ -75,6 +86,12 @@ __all__ = (
     "FailedWebhook",
     "FeeLine",
     "FinancialReport",
+    "GatewayAccountCreate",
+    "GatewayAccountCreateGateway",
+    "GatewayAccountList",
+    "GatewayAccountOut",
+    "GatewayAccountOutCredentials",
+    "GatewayAccountOutStatus",
     "GatewayFeeOut",
     "GatewayList",
     "GatewayOut",
@@ -102,6 +119,7 @@ __all__ = (
     "PageInvoiceOut",
     "PaymentInitiate",
     "PaymentOut",
+    "ReceiveAccountWebhookGateway",
     "ReceiveWebhookGateway",
     "RefundList",
     "RefundOut",

@@ -22,6 +22,7 @@ class CurrencySection:
         amount_refunded (str):
         currency (str):
         invoice_count (int):
+        received_on_closed_invoices (str): Money received after the invoice was cancelled or expired
         service_fee_total (str):
         service_fees (list[FeeLine]):
         subtotal (str):
@@ -34,6 +35,7 @@ class CurrencySection:
     amount_refunded: str
     currency: str
     invoice_count: int
+    received_on_closed_invoices: str
     service_fee_total: str
     service_fees: list[FeeLine]
     subtotal: str
@@ -50,6 +52,8 @@ class CurrencySection:
         currency = self.currency
 
         invoice_count = self.invoice_count
+
+        received_on_closed_invoices = self.received_on_closed_invoices
 
         service_fee_total = self.service_fee_total
 
@@ -77,6 +81,7 @@ class CurrencySection:
                 "amount_refunded": amount_refunded,
                 "currency": currency,
                 "invoice_count": invoice_count,
+                "received_on_closed_invoices": received_on_closed_invoices,
                 "service_fee_total": service_fee_total,
                 "service_fees": service_fees,
                 "subtotal": subtotal,
@@ -101,6 +106,8 @@ class CurrencySection:
         currency = d.pop("currency")
 
         invoice_count = d.pop("invoice_count")
+
+        received_on_closed_invoices = d.pop("received_on_closed_invoices")
 
         service_fee_total = d.pop("service_fee_total")
 
@@ -129,6 +136,7 @@ class CurrencySection:
             amount_refunded=amount_refunded,
             currency=currency,
             invoice_count=invoice_count,
+            received_on_closed_invoices=received_on_closed_invoices,
             service_fee_total=service_fee_total,
             service_fees=service_fees,
             subtotal=subtotal,

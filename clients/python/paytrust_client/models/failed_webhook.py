@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="FailedWebhook")
 
 
@@ -21,6 +23,7 @@ class FailedWebhook:
         id (int):
         invoice_id (int | None):
         last_error (None | str):
+        rejection_reason (None | str | Unset):
     """
 
     attempts: int
@@ -31,6 +34,7 @@ class FailedWebhook:
     id: int
     invoice_id: int | None
     last_error: None | str
+    rejection_reason: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,6 +57,12 @@ class FailedWebhook:
         last_error: None | str
         last_error = self.last_error
 
+        rejection_reason: None | str | Unset
+        if isinstance(self.rejection_reason, Unset):
+            rejection_reason = UNSET
+        else:
+            rejection_reason = self.rejection_reason
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -67,6 +77,8 @@ class FailedWebhook:
                 "last_error": last_error,
             }
         )
+        if rejection_reason is not UNSET:
+            field_dict["rejection_reason"] = rejection_reason
 
         return field_dict
 
@@ -104,6 +116,15 @@ class FailedWebhook:
 
         last_error = _parse_last_error(d.pop("last_error"))
 
+        def _parse_rejection_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        rejection_reason = _parse_rejection_reason(d.pop("rejection_reason", UNSET))
+
         failed_webhook = cls(
             attempts=attempts,
             event_id=event_id,
@@ -113,6 +134,7 @@ class FailedWebhook:
             id=id,
             invoice_id=invoice_id,
             last_error=last_error,
+            rejection_reason=rejection_reason,
         )
 
         failed_webhook.additional_properties = d

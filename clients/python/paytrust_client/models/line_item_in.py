@@ -15,8 +15,8 @@ class LineItemIn:
     """
     Attributes:
         description (str):
-        quantity (int): Integer ≥ 1
-        unit_price (int | str): ≥ 0, at the currency's scale
+        quantity (int): Integer 1..1000000
+        unit_price (int | str): ≥ 0, at the currency's scale, at most 10^13
         tax_category (None | str | Unset):
         tax_rate (int | None | str | Unset): 0..1 with at most 4 decimals; default 0
     """

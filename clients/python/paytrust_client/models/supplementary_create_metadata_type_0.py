@@ -11,6 +11,8 @@ T = TypeVar("T", bound="SupplementaryCreateMetadataType0")
 
 @_attrs_define
 class SupplementaryCreateMetadataType0:
+    """A JSON object, at most 5 levels deep and 16384 bytes"""
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -74,7 +74,7 @@ def sync_detailed(
      Revoke: every api replica refuses the key within 2 s (at once with Redis).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,7 +105,7 @@ def sync(
      Revoke: every api replica refuses the key within 2 s (at once with Redis).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -131,7 +131,7 @@ async def asyncio_detailed(
      Revoke: every api replica refuses the key within 2 s (at once with Redis).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -160,7 +160,7 @@ async def asyncio(
      Revoke: every api replica refuses the key within 2 s (at once with Redis).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

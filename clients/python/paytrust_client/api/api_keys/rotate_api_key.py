@@ -93,7 +93,7 @@ def sync_detailed(
      A new secret; the old one works for `grace_period_seconds` (0..86400, default 0).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
         body (ApiKeyRotate | None | Unset):
 
     Raises:
@@ -127,7 +127,7 @@ def sync(
      A new secret; the old one works for `grace_period_seconds` (0..86400, default 0).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
         body (ApiKeyRotate | None | Unset):
 
     Raises:
@@ -156,7 +156,7 @@ async def asyncio_detailed(
      A new secret; the old one works for `grace_period_seconds` (0..86400, default 0).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
         body (ApiKeyRotate | None | Unset):
 
     Raises:
@@ -188,7 +188,7 @@ async def asyncio(
      A new secret; the old one works for `grace_period_seconds` (0..86400, default 0).
 
     Args:
-        api_key_id (int):
+        api_key_id (int): Resource id
         body (ApiKeyRotate | None | Unset):
 
     Raises:

@@ -101,7 +101,7 @@ def sync_detailed(
     the remaining balance. Runs as a workflow update, so it cannot race a payment.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (AdjustInstallmentsRequest): PATCH /invoices/{id}/installments: new amounts and due
             dates of unpaid installments.
 
@@ -137,7 +137,7 @@ def sync(
     the remaining balance. Runs as a workflow update, so it cannot race a payment.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (AdjustInstallmentsRequest): PATCH /invoices/{id}/installments: new amounts and due
             dates of unpaid installments.
 
@@ -168,7 +168,7 @@ async def asyncio_detailed(
     the remaining balance. Runs as a workflow update, so it cannot race a payment.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (AdjustInstallmentsRequest): PATCH /invoices/{id}/installments: new amounts and due
             dates of unpaid installments.
 
@@ -202,7 +202,7 @@ async def asyncio(
     the remaining balance. Runs as a workflow update, so it cannot race a payment.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (AdjustInstallmentsRequest): PATCH /invoices/{id}/installments: new amounts and due
             dates of unpaid installments.
 

@@ -112,7 +112,7 @@ def sync_detailed(
      Cancel an invoice on which nothing has been paid.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (CancelIn | None | Unset):
 
@@ -149,7 +149,7 @@ def sync(
      Cancel an invoice on which nothing has been paid.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (CancelIn | None | Unset):
 
@@ -181,7 +181,7 @@ async def asyncio_detailed(
      Cancel an invoice on which nothing has been paid.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (CancelIn | None | Unset):
 
@@ -216,7 +216,7 @@ async def asyncio(
      Cancel an invoice on which nothing has been paid.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (CancelIn | None | Unset):
 

@@ -110,7 +110,7 @@ def sync_detailed(
     currency and gateway are the parent's.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (SupplementaryCreate): A supplementary invoice: as POST /invoices, currency and
             gateway inherited.
@@ -149,7 +149,7 @@ def sync(
     currency and gateway are the parent's.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (SupplementaryCreate): A supplementary invoice: as POST /invoices, currency and
             gateway inherited.
@@ -183,7 +183,7 @@ async def asyncio_detailed(
     currency and gateway are the parent's.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (SupplementaryCreate): A supplementary invoice: as POST /invoices, currency and
             gateway inherited.
@@ -220,7 +220,7 @@ async def asyncio(
     currency and gateway are the parent's.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (SupplementaryCreate): A supplementary invoice: as POST /invoices, currency and
             gateway inherited.

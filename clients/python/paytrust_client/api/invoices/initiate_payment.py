@@ -113,7 +113,7 @@ def sync_detailed(
     Calling it again returns the live payment instead of creating a second one.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (None | PaymentInitiate | Unset):
 
@@ -151,7 +151,7 @@ def sync(
     Calling it again returns the live payment instead of creating a second one.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (None | PaymentInitiate | Unset):
 
@@ -184,7 +184,7 @@ async def asyncio_detailed(
     Calling it again returns the live payment instead of creating a second one.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (None | PaymentInitiate | Unset):
 
@@ -220,7 +220,7 @@ async def asyncio(
     Calling it again returns the live payment instead of creating a second one.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         idempotency_key (str | Unset):
         body (None | PaymentInitiate | Unset):
 

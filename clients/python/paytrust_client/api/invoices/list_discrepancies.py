@@ -81,7 +81,7 @@ def sync_detailed(
      Under- and overpayments against the amount each payment was expected to cover.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -112,7 +112,7 @@ def sync(
      Under- and overpayments against the amount each payment was expected to cover.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +138,7 @@ async def asyncio_detailed(
      Under- and overpayments against the amount each payment was expected to cover.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,7 +167,7 @@ async def asyncio(
      Under- and overpayments against the amount each payment was expected to cover.
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -79,7 +79,7 @@ def sync_detailed(
     """List Transactions
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +108,7 @@ def sync(
     """List Transactions
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,7 +132,7 @@ async def asyncio_detailed(
     """List Transactions
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -159,7 +159,7 @@ async def asyncio(
     """List Transactions
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

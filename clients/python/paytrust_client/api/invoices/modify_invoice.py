@@ -101,7 +101,7 @@ def sync_detailed(
     payment initiation: 400 "Invoice cannot be modified after payment has been initiated".
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (InvoicePatch):
 
     Raises:
@@ -136,7 +136,7 @@ def sync(
     payment initiation: 400 "Invoice cannot be modified after payment has been initiated".
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (InvoicePatch):
 
     Raises:
@@ -166,7 +166,7 @@ async def asyncio_detailed(
     payment initiation: 400 "Invoice cannot be modified after payment has been initiated".
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (InvoicePatch):
 
     Raises:
@@ -199,7 +199,7 @@ async def asyncio(
     payment initiation: 400 "Invoice cannot be modified after payment has been initiated".
 
     Args:
-        invoice_id (int):
+        invoice_id (int): Resource id
         body (InvoicePatch):
 
     Raises:

@@ -90,8 +90,8 @@ def sync_detailed(
     per currency with tax by rate and category and service fees by gateway.
 
     Args:
-        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
-        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
+        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
+        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,8 +125,8 @@ def sync(
     per currency with tax by rate and category and service fees by gateway.
 
     Args:
-        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
-        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
+        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
+        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -155,8 +155,8 @@ async def asyncio_detailed(
     per currency with tax by rate and category and service fees by gateway.
 
     Args:
-        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
-        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
+        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
+        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,8 +188,8 @@ async def asyncio(
     per currency with tax by rate and category and service fees by gateway.
 
     Args:
-        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
-        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601
+        start_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
+        end_date (str): YYYY-MM-DD (inclusive, UTC) or ISO 8601; years 2000-2100
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -89,9 +89,10 @@ def sync_detailed(
 ) -> Response[ErrorEnvelope | HTTPValidationError | WebhookAccepted]:
     """Receive Webhook
 
-     A gateway notification. Verified (Xendit `x-callback-token`, Midtrans `signature_key`),
-    then handed to a durable `WebhookWorkflow` and answered 200 before processing finishes.
-    A duplicate delivery of the same event is answered 200 and has no second effect.
+     A gateway notification for the platform account. Verified (Xendit `x-callback-token`,
+    Midtrans `signature_key`), then handed to a durable `WebhookWorkflow` and answered 200
+    before processing finishes; the workflow confirms it with the gateway before anything
+    changes. A duplicate delivery of the same event is answered 200 and has no second effect.
 
     Args:
         gateway (ReceiveWebhookGateway):
@@ -122,9 +123,10 @@ def sync(
 ) -> ErrorEnvelope | HTTPValidationError | WebhookAccepted | None:
     """Receive Webhook
 
-     A gateway notification. Verified (Xendit `x-callback-token`, Midtrans `signature_key`),
-    then handed to a durable `WebhookWorkflow` and answered 200 before processing finishes.
-    A duplicate delivery of the same event is answered 200 and has no second effect.
+     A gateway notification for the platform account. Verified (Xendit `x-callback-token`,
+    Midtrans `signature_key`), then handed to a durable `WebhookWorkflow` and answered 200
+    before processing finishes; the workflow confirms it with the gateway before anything
+    changes. A duplicate delivery of the same event is answered 200 and has no second effect.
 
     Args:
         gateway (ReceiveWebhookGateway):
@@ -150,9 +152,10 @@ async def asyncio_detailed(
 ) -> Response[ErrorEnvelope | HTTPValidationError | WebhookAccepted]:
     """Receive Webhook
 
-     A gateway notification. Verified (Xendit `x-callback-token`, Midtrans `signature_key`),
-    then handed to a durable `WebhookWorkflow` and answered 200 before processing finishes.
-    A duplicate delivery of the same event is answered 200 and has no second effect.
+     A gateway notification for the platform account. Verified (Xendit `x-callback-token`,
+    Midtrans `signature_key`), then handed to a durable `WebhookWorkflow` and answered 200
+    before processing finishes; the workflow confirms it with the gateway before anything
+    changes. A duplicate delivery of the same event is answered 200 and has no second effect.
 
     Args:
         gateway (ReceiveWebhookGateway):
@@ -181,9 +184,10 @@ async def asyncio(
 ) -> ErrorEnvelope | HTTPValidationError | WebhookAccepted | None:
     """Receive Webhook
 
-     A gateway notification. Verified (Xendit `x-callback-token`, Midtrans `signature_key`),
-    then handed to a durable `WebhookWorkflow` and answered 200 before processing finishes.
-    A duplicate delivery of the same event is answered 200 and has no second effect.
+     A gateway notification for the platform account. Verified (Xendit `x-callback-token`,
+    Midtrans `signature_key`), then handed to a durable `WebhookWorkflow` and answered 200
+    before processing finishes; the workflow confirms it with the gateway before anything
+    changes. A duplicate delivery of the same event is answered 200 and has no second effect.
 
     Args:
         gateway (ReceiveWebhookGateway):

@@ -98,7 +98,7 @@ def sync_detailed(
      Replay a permanently failed event (admin). Its workflow runs again under the same id.
 
     Args:
-        webhook_event_id (int):
+        webhook_event_id (int): Resource id
         idempotency_key (str | Unset):
 
     Raises:
@@ -132,7 +132,7 @@ def sync(
      Replay a permanently failed event (admin). Its workflow runs again under the same id.
 
     Args:
-        webhook_event_id (int):
+        webhook_event_id (int): Resource id
         idempotency_key (str | Unset):
 
     Raises:
@@ -161,7 +161,7 @@ async def asyncio_detailed(
      Replay a permanently failed event (admin). Its workflow runs again under the same id.
 
     Args:
-        webhook_event_id (int):
+        webhook_event_id (int): Resource id
         idempotency_key (str | Unset):
 
     Raises:
@@ -193,7 +193,7 @@ async def asyncio(
      Replay a permanently failed event (admin). Its workflow runs again under the same id.
 
     Args:
-        webhook_event_id (int):
+        webhook_event_id (int): Resource id
         idempotency_key (str | Unset):
 
     Raises:

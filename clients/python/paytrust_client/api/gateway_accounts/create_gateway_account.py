@@ -1,0 +1,226 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.gateway_account_create import GatewayAccountCreate
+from ...models.gateway_account_out import GatewayAccountOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: GatewayAccountCreate,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/gateway-accounts",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | GatewayAccountOut | None:
+    if response.status_code == 201:
+        response_201 = GatewayAccountOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | GatewayAccountOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: GatewayAccountCreate,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorEnvelope | GatewayAccountOut]:
+    """Create Gateway Account
+
+     Connect the tenant's own Xendit (`secret_key`, `callback_token`) or Midtrans
+    (`server_key`, optional `client_key`) account. The key is checked with the gateway first
+    (400 with the gateway's reason if refused); credentials are stored encrypted and shown
+    masked. Paste the returned `webhook_url` into the gateway's dashboard.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (GatewayAccountCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | GatewayAccountOut]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: GatewayAccountCreate,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorEnvelope | GatewayAccountOut | None:
+    """Create Gateway Account
+
+     Connect the tenant's own Xendit (`secret_key`, `callback_token`) or Midtrans
+    (`server_key`, optional `client_key`) account. The key is checked with the gateway first
+    (400 with the gateway's reason if refused); credentials are stored encrypted and shown
+    masked. Paste the returned `webhook_url` into the gateway's dashboard.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (GatewayAccountCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | GatewayAccountOut
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: GatewayAccountCreate,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorEnvelope | GatewayAccountOut]:
+    """Create Gateway Account
+
+     Connect the tenant's own Xendit (`secret_key`, `callback_token`) or Midtrans
+    (`server_key`, optional `client_key`) account. The key is checked with the gateway first
+    (400 with the gateway's reason if refused); credentials are stored encrypted and shown
+    masked. Paste the returned `webhook_url` into the gateway's dashboard.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (GatewayAccountCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | GatewayAccountOut]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: GatewayAccountCreate,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorEnvelope | GatewayAccountOut | None:
+    """Create Gateway Account
+
+     Connect the tenant's own Xendit (`secret_key`, `callback_token`) or Midtrans
+    (`server_key`, optional `client_key`) account. The key is checked with the gateway first
+    (400 with the gateway's reason if refused); credentials are stored encrypted and shown
+    masked. Paste the returned `webhook_url` into the gateway's dashboard.
+
+    Args:
+        idempotency_key (str | Unset):
+        body (GatewayAccountCreate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | GatewayAccountOut
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed
