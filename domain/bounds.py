@@ -37,6 +37,7 @@ MAX_JSON_BYTES: Final = 16 * 1024
 
 _MAX_INT_AMOUNT: Final = int(MAX_AMOUNT)
 
+
 # Amounts arrive as plain decimal strings or integers; a JSON float is refused (422) before it
 # can lose a digit, and so is exponent notation. The currency's scale and the 10^13 ceiling
 # for strings are business rules, checked with the field named (400).

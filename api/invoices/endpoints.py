@@ -183,7 +183,7 @@ async def initiate_payment(
 @router.post(
     "/{invoice_id}/sync",
     response_model=InvoiceOut,
-    responses=responses(400, 401, 404, 429, 503),
+    responses=responses(400, 401, 404, 409, 429, 503),
 )
 async def sync_invoice(
     invoice_id: IdPath, session: SessionDep, services: ServicesDep, caller: MerchantOrAdminDep
