@@ -19,6 +19,7 @@ from api.health.endpoints import router as health_router
 from api.invoices.endpoints import router as invoices_router
 from api.middleware import (
     BodyLimitMiddleware,
+    EdgeMiddleware,
     IdempotencyMiddleware,
     PublicDocsCorsMiddleware,
     RequestContextMiddleware,
@@ -29,7 +30,7 @@ from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.reports.endpoints import router as reports_router
 from api.webhooks.endpoints import router as webhooks_router
 from config import Settings
-from db.engine import create_engine, create_session_factory
+from db.engine import create_engine, create_read_engine, create_session_factory
 
 logger = logging.getLogger("paytrust.api")
 
@@ -65,6 +66,11 @@ def build_services(settings: Settings) -> Services:
         authenticator=authenticator,
         limiter=limiter,
         redis=redis,
+        read_engine=create_read_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        ),
     )
 
 
@@ -75,6 +81,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await services.engine.dispose()
+        if services.read_engine is not None:
+            await services.read_engine.dispose()
         from gateways import close_gateways
 
         await close_gateways(services.gateways)
@@ -132,4 +140,5 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.add_middleware(PublicDocsCorsMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(EdgeMiddleware)
     return app
