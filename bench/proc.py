@@ -108,8 +108,8 @@ def run_wrk(
     elif elapsed and elapsed.group(2) == "m":
         secs *= 60
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.M)  # not "92.50%" of the stdev column
+    p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.M)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return WrkResult(

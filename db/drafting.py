@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import InstallmentSchedule, Invoice, LineItem, TaxRateAudit
+from db.reports import sync_report_rollup
 from domain.drafts import InvoicePlan
 from domain.timeutil import to_naive_utc
 from domain.totals import FeeSchedule
@@ -59,6 +60,7 @@ async def insert_invoice(
     session.add(invoice)
     await session.flush()
     lines, schedule = await write_lines_and_schedule(session, invoice, plan)
+    await sync_report_rollup(session, invoice, new=True)  # a draft: counted from initiation
     return invoice, lines, schedule
 
 

@@ -7,7 +7,8 @@ tenant with 100,000 invoices (`--quick`: 10,000) and two noise tenants with 20,0
 machine's drift hits all alike, for a 30-day and a 365-day range:
 
 - `GET /reports/financial` over HTTP (auth cached, so this is the report's own cost);
-- mid floor: the report's three GROUP BY queries (`api.reports.repository`) in-process;
+- the raw aggregation the report used before its rollups: the three GROUP BY queries over the
+  invoices (`api.reports.repository`) in-process;
 - floor: bare `SELECT COUNT(*) FROM invoices WHERE tenant_id=? AND created_at BETWEEN ...`.
 
 And `EXPLAIN` of the report's queries, captured as the repository sends them.
@@ -29,6 +30,7 @@ from bench.context import BenchContext
 from bench.measure import Timing, table
 from bench.registry import benchmark
 from db.engine import create_engine, create_session_factory
+from db.reports import rebuild_rollups
 from domain.timeutil import parse_date_or_timestamp, to_naive_utc
 
 CHUNK = 2000
@@ -190,6 +192,12 @@ async def report_latency(ctx: BenchContext) -> dict[str, Any]:
             (f"{tenant}-noise{i}", noise_count) for i in range(1, 3)
         ]
         figures["seed"] = await seed(engine, tenants)
+        # The bulk load bypassed the api, so the rollups are rebuilt as the migration does.
+        rebuilt = time.perf_counter()
+        async with engine.begin() as conn:
+            await rebuild_rollups(conn)
+        figures["rollup_rebuild_s"] = round(time.perf_counter() - rebuilt, 2)
+        ctx.out(f"rollups rebuilt from the invoices in {figures['rollup_rebuild_s']} s")
         s = figures["seed"]
         ctx.out(
             f"seeded {s['invoices']:,} invoices + {s['line_items']:,} line items "
@@ -263,7 +271,7 @@ async def report_latency(ctx: BenchContext) -> dict[str, Any]:
             }
             for label, timing in (
                 ("GET /reports/financial (HTTP)", http),
-                ("  its 3 GROUP BY queries, in-process", sql),
+                ("  raw: 3 GROUP BY over invoices (pre-rollup)", sql),
                 *((f"    {name}", parts[name]) for name in QUERIES),
                 ("  floor: SELECT COUNT(*) same range", count),
             ):
@@ -286,8 +294,8 @@ async def report_latency(ctx: BenchContext) -> dict[str, Any]:
             floor_p50 = r["floor_count"]["p50_ms"]
             ctx.out(
                 f"{days}d: HTTP report = {http_p50 / max(floor_p50, 1e-9):.1f} x the COUNT(*) "
-                f"floor (p50); its SQL alone is {100 * sql_p50 / max(http_p50, 1e-9):.0f}% of "
-                "the HTTP time"
+                f"floor (p50); the raw aggregation it replaced takes {sql_p50:.1f} ms "
+                f"({sql_p50 / max(http_p50, 1e-9):.1f} x the HTTP report)"
             )
         figures["explain"] = await explain(ctx, engine, sessions, tenant)
     finally:
