@@ -50,6 +50,31 @@ async def list_gateways(conn: AsyncConnection | AsyncSession) -> list[dict[str, 
     return list(gateways.values())
 
 
+_GATEWAY_FEE = text(
+    """
+    SELECT g.name, g.supported_currencies, f.fee_percentage, f.fee_fixed
+      FROM gateway_configs g
+      LEFT JOIN gateway_currency_fees f ON f.gateway_id = g.id AND f.currency = :currency
+     WHERE g.id = :gateway_id
+    """
+)
+
+
+async def gateway_fee(
+    conn: AsyncConnection | AsyncSession, gateway_id: int, currency: str
+) -> dict[str, Any] | None:
+    """A gateway's name, currencies and its fee for `currency` (None fields if it has none),
+    in one round trip; None for an unknown gateway."""
+    params = {"gateway_id": gateway_id, "currency": currency}
+    row = (await conn.execute(_GATEWAY_FEE, params)).mappings().first()
+    if row is None:
+        return None
+    found = dict(row)
+    if isinstance(found["supported_currencies"], str):
+        found["supported_currencies"] = json.loads(found["supported_currencies"])
+    return found
+
+
 async def get_gateway(session: AsyncSession, gateway_id: int) -> GatewayConfig | None:
     stmt = (
         select(GatewayConfig)

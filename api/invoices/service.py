@@ -194,22 +194,23 @@ async def _fee_for(
     session: AsyncSession, gateway_id: int, currency: Currency
 ) -> tuple[FeeSchedule, str]:
     """The gateway's fee for the currency (locked into the invoice) and the gateway's name."""
-    gateway = await gateways_repo.get_gateway(session, gateway_id)
+    gateway = await gateways_repo.gateway_fee(session, gateway_id, currency.value)
     if gateway is None:
         raise BusinessRuleError(f"Gateway {gateway_id} does not exist", code="unknown_gateway")
-    if currency.value not in gateway.supported_currencies:
+    name = gateway["name"]
+    if currency.value not in gateway["supported_currencies"]:
         # FR-046
         raise BusinessRuleError(
-            f"Gateway {gateway.name} does not support currency {currency.value}",
+            f"Gateway {name} does not support currency {currency.value}",
             code="unsupported_currency",
         )
-    fee = next((f for f in gateway.fees if f.currency == currency.value), None)
-    if fee is None:
+    if gateway["fee_percentage"] is None:
         raise BusinessRuleError(
-            f"Gateway {gateway.name} has no fee configured for {currency.value}",
+            f"Gateway {name} has no fee configured for {currency.value}",
             code="unsupported_currency",
         )
-    return FeeSchedule(fee_percentage=fee.fee_percentage, fee_fixed=fee.fee_fixed), gateway.name
+    fee = FeeSchedule(fee_percentage=gateway["fee_percentage"], fee_fixed=gateway["fee_fixed"])
+    return fee, name
 
 
 async def create_invoice(
