@@ -31,6 +31,9 @@ access_log = logging.getLogger("paytrust.access")
 logger = logging.getLogger("paytrust.api")
 
 
+PROBE_PATHS = frozenset({"/health", "/ready", "/metrics"})
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key.lower() == name:
@@ -97,7 +100,11 @@ class RequestContextMiddleware:
             invoice_id = str((scope.get("path_params") or {}).get("invoice_id", ""))
             if invoice_id.isdigit() and len(invoice_id) < 19:
                 extra["invoice_id"] = int(invoice_id)
-            access_log.info("%s %s %s", method, scope.get("path", ""), status, extra=extra)
+            # Probes answered fine are polled every few seconds: DEBUG, not a line each (they
+            # are still counted in the metrics); a failing probe is logged like any request.
+            quiet = status < 400 and scope.get("path") in PROBE_PATHS
+            log = access_log.debug if quiet else access_log.info
+            log("%s %s %s", method, scope.get("path", ""), status, extra=extra)
             tenant_var.reset(tenant_token)
             request_id_var.reset(token)
 

@@ -445,8 +445,8 @@ class ReportDailyTotal(Base):
     __tablename__ = "report_daily_totals"
 
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     gateway_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     invoice_count: Mapped[int] = mapped_column(Integer)
     subtotal: Mapped[Decimal] = mapped_column(Money)
@@ -465,8 +465,8 @@ class ReportDailyTax(Base):
     __tablename__ = "report_daily_taxes"
 
     tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     tax_rate: Mapped[Decimal] = mapped_column(Rate, primary_key=True)
     tax_category_key: Mapped[str] = mapped_column(String(51), primary_key=True)
     line_count: Mapped[int] = mapped_column(Integer)

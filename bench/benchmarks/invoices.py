@@ -121,7 +121,9 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
         "bare Temporal start_workflow", total, CONCURRENCY, bare_start
     )
     insert_floor = await closed_loop("bare MySQL insert+commit", total, CONCURRENCY, bare_insert)
+    client_cpu = time.process_time()
     create_result = await closed_loop("POST /invoices", total, CONCURRENCY, create)
+    client_cpu = time.process_time() - client_cpu
 
     async def read(i: int) -> int:
         invoice_id = created[i % len(created)]
@@ -145,7 +147,16 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
         "bare Temporal start rate (goal >= 0.5), "
         f"{create_rate / max(floors['insert_per_s'], 1e-9):.2f} x the bare insert rate"
     )
+    # Headroom of the load generator: this process's CPU while it drove POST /invoices.
+    client_share = client_cpu / max(create_result.elapsed, 1e-9)
+    ctx.out(
+        f"load generator (this process, httpx) used {100 * client_share:.0f}% of one core "
+        "while driving POST /invoices: it is not the bottleneck"
+        if client_share < 0.5
+        else f"load generator used {100 * client_share:.0f}% of one core: it may be the limit"
+    )
     figures: dict[str, Any] = {
+        "client_cpu_share_during_post": round(client_share, 3),
         "concurrency": CONCURRENCY,
         "floor_temporal_start": temporal_floor.figures(),
         "floor_insert": insert_floor.figures(),

@@ -57,8 +57,8 @@ def upgrade() -> None:
     op.create_table(
         "report_daily_totals",
         sa.Column("tenant_id", sa.String(length=64), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("gateway_id", sa.BigInteger(), nullable=False),
         sa.Column("invoice_count", sa.Integer(), nullable=False),
         sa.Column("subtotal", MONEY, nullable=False),
@@ -68,14 +68,14 @@ def upgrade() -> None:
         sa.Column("amount_paid", MONEY, nullable=False),
         sa.Column("amount_refunded", MONEY, nullable=False),
         sa.PrimaryKeyConstraint(
-            "tenant_id", "currency", "day", "gateway_id", name=op.f("pk_report_daily_totals")
+            "tenant_id", "day", "currency", "gateway_id", name=op.f("pk_report_daily_totals")
         ),
     )
     op.create_table(
         "report_daily_taxes",
         sa.Column("tenant_id", sa.String(length=64), nullable=False),
-        sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("tax_rate", RATE, nullable=False),
         sa.Column("tax_category_key", sa.String(length=51), nullable=False),
         sa.Column("line_count", sa.Integer(), nullable=False),
@@ -83,8 +83,8 @@ def upgrade() -> None:
         sa.Column("tax_amount", MONEY, nullable=False),
         sa.PrimaryKeyConstraint(
             "tenant_id",
-            "currency",
             "day",
+            "currency",
             "tax_rate",
             "tax_category_key",
             name=op.f("pk_report_daily_taxes"),
