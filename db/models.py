@@ -438,7 +438,18 @@ class TaxRateAudit(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
 
 
-class ReportDailyTotal(Base):
+class ReportAmounts:
+    """The invoice sums the financial report adds up (rollup and per-invoice state columns)."""
+
+    subtotal: Mapped[Decimal] = mapped_column(Money)
+    tax_total: Mapped[Decimal] = mapped_column(Money)
+    service_fee: Mapped[Decimal] = mapped_column(Money)
+    total: Mapped[Decimal] = mapped_column(Money)
+    amount_paid: Mapped[Decimal] = mapped_column(Money)
+    amount_refunded: Mapped[Decimal] = mapped_column(Money)
+
+
+class ReportDailyTotal(ReportAmounts, Base):
     """Financial-report rollup (`db.reports`): per tenant, currency, UTC creation day and
     gateway, the sums over the invoices the report counts (not draft, not cancelled)."""
 
@@ -449,12 +460,6 @@ class ReportDailyTotal(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     gateway_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     invoice_count: Mapped[int] = mapped_column(Integer)
-    subtotal: Mapped[Decimal] = mapped_column(Money)
-    tax_total: Mapped[Decimal] = mapped_column(Money)
-    service_fee: Mapped[Decimal] = mapped_column(Money)
-    total: Mapped[Decimal] = mapped_column(Money)
-    amount_paid: Mapped[Decimal] = mapped_column(Money)
-    amount_refunded: Mapped[Decimal] = mapped_column(Money)
 
 
 class ReportDailyTax(Base):
@@ -474,7 +479,7 @@ class ReportDailyTax(Base):
     tax_amount: Mapped[Decimal] = mapped_column(Money)
 
 
-class ReportInvoiceState(Base):
+class ReportInvoiceState(ReportAmounts, Base):
     """What each counted invoice has added to the rollups (a row only while it is counted), so
     a change applies exactly its difference."""
 
@@ -483,9 +488,3 @@ class ReportInvoiceState(Base):
     invoice_id: Mapped[int] = mapped_column(
         ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True
     )
-    subtotal: Mapped[Decimal] = mapped_column(Money)
-    tax_total: Mapped[Decimal] = mapped_column(Money)
-    service_fee: Mapped[Decimal] = mapped_column(Money)
-    total: Mapped[Decimal] = mapped_column(Money)
-    amount_paid: Mapped[Decimal] = mapped_column(Money)
-    amount_refunded: Mapped[Decimal] = mapped_column(Money)

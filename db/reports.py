@@ -132,52 +132,23 @@ async def sync_report_rollup(session: AsyncSession, invoice: Invoice, *, new: bo
         await session.execute(_SAVE_STATE, {"invoice_id": invoice.id, **after})
 
 
-# --- backfill (the migration, and bulk-loaded data) -----------------------------------------
-
-BACKFILL_STATEMENTS = (
-    """
-    INSERT INTO report_invoice_state
-        (invoice_id, subtotal, tax_total, service_fee, total, amount_paid, amount_refunded)
-    SELECT id, subtotal, tax_total, service_fee, total, amount_paid, amount_refunded
-      FROM invoices WHERE status NOT IN ('draft', 'cancelled')
-    """,
-    """
-    INSERT INTO report_daily_totals
-        (tenant_id, currency, day, gateway_id, invoice_count, subtotal, tax_total,
-         service_fee, total, amount_paid, amount_refunded)
-    SELECT tenant_id, currency, DATE(created_at), gateway_id, COUNT(*), SUM(subtotal),
-           SUM(tax_total), SUM(service_fee), SUM(total), SUM(amount_paid), SUM(amount_refunded)
-      FROM invoices WHERE status NOT IN ('draft', 'cancelled')
-     GROUP BY tenant_id, currency, DATE(created_at), gateway_id
-    """,
-    """
-    INSERT INTO report_daily_taxes
-        (tenant_id, currency, day, tax_rate, tax_category_key, line_count, taxable_amount,
-         tax_amount)
-    SELECT i.tenant_id, i.currency, DATE(i.created_at), l.tax_rate,
-           IF(l.tax_category IS NULL, '', CONCAT('=', l.tax_category)) AS category_key,
-           COUNT(*), SUM(l.subtotal), SUM(l.tax_amount)
-      FROM invoices i
-      JOIN line_items l ON l.tenant_id = i.tenant_id AND l.invoice_id = i.id
-     WHERE i.status NOT IN ('draft', 'cancelled')
-     GROUP BY i.tenant_id, i.currency, DATE(i.created_at), l.tax_rate, category_key
-    """,
-)
+# --- backfill ---------------------------------------------------------------------------
 
 
-CLEAR_STATEMENTS = (
-    "DELETE FROM report_daily_taxes",
-    "DELETE FROM report_daily_totals",
-    "DELETE FROM report_invoice_state",
-)
+def rebuild_rollups(database_url: str) -> None:
+    """Recompute every rollup from the invoices, as migration 0008 does (its backfill is the one
+    copy of that SQL): after a bulk load that bypassed the api. Blocking; drops and re-creates
+    the rollup tables."""
+    from alembic import command
+
+    from db.migrations import alembic_config
+
+    config = alembic_config(database_url)
+    command.downgrade(config, ROLLUP_BASE_REVISION)
+    command.upgrade(config, "head")
 
 
-async def rebuild_rollups(conn: AsyncConnection) -> None:
-    """Recompute every rollup from the invoices (after a bulk load that bypassed the api)."""
-    for statement in CLEAR_STATEMENTS:
-        await conn.execute(text(statement))
-    for statement in BACKFILL_STATEMENTS:
-        await conn.execute(text(statement))
+ROLLUP_BASE_REVISION = "0004"  # the revision before the rollups
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ And `EXPLAIN` of the report's queries, captured as the repository sends them.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -236,10 +237,9 @@ async def report_latency(ctx: BenchContext) -> dict[str, Any]:
             *growth,
         ]
         figures["seed"] = await seed(engine, tenants)
-        # The bulk load bypassed the api, so the rollups are rebuilt as the migration does.
+        # The bulk load bypassed the api, so the rollups are rebuilt by the migration.
         rebuilt = time.perf_counter()
-        async with engine.begin() as conn:
-            await rebuild_rollups(conn)
+        await asyncio.to_thread(rebuild_rollups, ctx.database_url)
         figures["rollup_rebuild_s"] = round(time.perf_counter() - rebuilt, 2)
         ctx.out(f"rollups rebuilt from the invoices in {figures['rollup_rebuild_s']} s")
         s = figures["seed"]

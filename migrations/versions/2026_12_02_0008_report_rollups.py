@@ -53,6 +53,11 @@ BACKFILL = (
 )
 
 
+def _amounts() -> list[sa.Column[object]]:
+    names = ("subtotal", "tax_total", "service_fee", "total", "amount_paid", "amount_refunded")
+    return [sa.Column(name, MONEY, nullable=False) for name in names]
+
+
 def upgrade() -> None:
     op.create_table(
         "report_daily_totals",
@@ -61,12 +66,7 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("gateway_id", sa.BigInteger(), nullable=False),
         sa.Column("invoice_count", sa.Integer(), nullable=False),
-        sa.Column("subtotal", MONEY, nullable=False),
-        sa.Column("tax_total", MONEY, nullable=False),
-        sa.Column("service_fee", MONEY, nullable=False),
-        sa.Column("total", MONEY, nullable=False),
-        sa.Column("amount_paid", MONEY, nullable=False),
-        sa.Column("amount_refunded", MONEY, nullable=False),
+        *_amounts(),
         sa.PrimaryKeyConstraint(
             "tenant_id", "day", "currency", "gateway_id", name=op.f("pk_report_daily_totals")
         ),
@@ -93,12 +93,7 @@ def upgrade() -> None:
     op.create_table(
         "report_invoice_state",
         sa.Column("invoice_id", sa.BigInteger(), nullable=False),
-        sa.Column("subtotal", MONEY, nullable=False),
-        sa.Column("tax_total", MONEY, nullable=False),
-        sa.Column("service_fee", MONEY, nullable=False),
-        sa.Column("total", MONEY, nullable=False),
-        sa.Column("amount_paid", MONEY, nullable=False),
-        sa.Column("amount_refunded", MONEY, nullable=False),
+        *_amounts(),
         sa.ForeignKeyConstraint(
             ["invoice_id"],
             ["invoices.id"],
