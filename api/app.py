@@ -66,10 +66,11 @@ def build_services(settings: Settings) -> Services:
         authenticator=authenticator,
         limiter=limiter,
         redis=redis,
+        # Half the main pool's size: one-statement reads hold a connection for one round trip.
         read_engine=create_read_engine(
             settings.database_url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
+            pool_size=max(2, settings.db_pool_size // 2),
+            max_overflow=max(2, settings.db_max_overflow // 2),
         ),
     )
 
