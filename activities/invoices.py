@@ -42,6 +42,7 @@ from db.models import (
     WebhookEvent,
     WebhookRetryLog,
 )
+from db.reports import sync_report_rollup
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
 from domain.expiry import check_covers_installments, resolve_expiry
@@ -320,7 +321,7 @@ class InvoiceActivities:
                 for row in await _locked_schedule(session, invoice):
                     if row.number == number and row.status == "unpaid":
                         row.status = "pending"
-            await session.flush()
+            await sync_report_rollup(session, invoice)
             link = _link(invoice, existing, gateway_name, reused=False)
             return PaymentLinkResult(
                 link=link,
@@ -405,7 +406,7 @@ class InvoiceActivities:
                     extra={"invoice_id": invoice.id},
                 )
                 result = ("ignored", None, f"{event.kind} events do not change the invoice")
-            await session.flush()
+            await sync_report_rollup(session, invoice)
             outcome, transaction_id, message = result
             applied = ApplyResult(
                 outcome=outcome,
@@ -708,7 +709,7 @@ class InvoiceActivities:
                 _record_transition(invoice, InvoiceStatus.EXPIRED.value)
                 stale = await _retire_live_payments(session, invoice, "expired")
                 changed = True
-            await session.flush()
+            await sync_report_rollup(session, invoice)
             return ChangeResult(
                 snapshot=await repo.load_snapshot(session, invoice),
                 stale_references=stale,
@@ -725,7 +726,7 @@ class InvoiceActivities:
                 raise business_error(exc.message) from None
             _record_transition(invoice, InvoiceStatus.CANCELLED.value)
             stale = await _retire_live_payments(session, invoice, "superseded")
-            await session.flush()
+            await sync_report_rollup(session, invoice)
             return ChangeResult(
                 snapshot=await repo.load_snapshot(session, invoice), stale_references=stale
             )
@@ -1051,6 +1052,7 @@ async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
     invoice.expires_at = to_naive_utc(plan.expires_at)
     invoice.updated_at = to_naive_utc(utcnow())
     await write_lines_and_schedule(session, invoice, plan)
+    await sync_report_rollup(session, invoice)
     return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))
 
 

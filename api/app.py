@@ -23,6 +23,7 @@ from api.invoices.endpoints import router as invoices_router
 from api.middleware import (
     ASGIApp,
     BodyLimitMiddleware,
+    EdgeMiddleware,
     IdempotencyMiddleware,
     PublicDocsCorsMiddleware,
     RequestContextMiddleware,
@@ -36,7 +37,7 @@ from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.reports.endpoints import router as reports_router
 from api.webhooks.endpoints import router as webhooks_router
 from config import Settings
-from db.engine import create_engine, create_session_factory
+from db.engine import create_engine, create_read_engine, create_session_factory
 
 logger = logging.getLogger("paytrust.api")
 
@@ -78,6 +79,12 @@ def build_services(settings: Settings) -> Services:
         authenticator=authenticator,
         limiter=limiter,
         redis=redis,
+        # Half the main pool's size: one-statement reads hold a connection for one round trip.
+        read_engine=create_read_engine(
+            settings.database_url,
+            pool_size=max(2, settings.db_pool_size // 2),
+            max_overflow=max(2, settings.db_max_overflow // 2),
+        ),
     )
 
 
@@ -88,6 +95,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await services.engine.dispose()
+        if services.read_engine is not None:
+            await services.read_engine.dispose()
         from gateways import close_gateways
 
         await close_gateways(services.gateways)
@@ -197,4 +206,5 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.add_middleware(
         RequestContextMiddleware, proxies=TrustedProxies(settings.forwarded_allow_ips)
     )
+    app.add_middleware(EdgeMiddleware)
     return app

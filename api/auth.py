@@ -27,7 +27,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -98,6 +98,9 @@ class _Cached:
     grace_until: float | None  # monotonic deadline when the key is a rotated-out secret
     checked_at: float
     generation: str | None
+    # One re-read of the row at a time: when the status TTL lapses under load, the concurrent
+    # requests of that key wait for one read instead of each reading the row.
+    recheck: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class AuthThrottled(Exception):
@@ -218,7 +221,10 @@ class ApiKeyAuthenticator:
         # without Redis) is still seen within the TTL.
         if now - cached.checked_at < self._ttl:
             return True
-        return await self._recheck_row(cached, now)
+        async with cached.recheck:
+            if cached.checked_at > now:  # re-read (and still valid) by the one we waited for
+                return True
+            return await self._recheck_row(cached, time.monotonic())
 
     async def _recheck_row(self, cached: _Cached, now: float) -> bool:
         async with self._sessions() as session:

@@ -44,6 +44,9 @@ class Services:
     # Merchants' own gateway accounts (and the platform's clients above for the rest).
     accounts: AccountDirectory | None = None
     redis: Redis | None = None
+    # Autocommit connections for one-statement reads (no transaction, no ROLLBACK on return);
+    # None: reads use `engine`.
+    read_engine: AsyncEngine | None = None
     _temporal: Client | None = field(default=None, repr=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
@@ -57,6 +60,10 @@ class Services:
                 CredentialCipher.from_setting(self.settings.gateway_credentials_secret()),
             )
         return self.accounts
+
+    @property
+    def reader(self) -> AsyncEngine:
+        return self.read_engine or self.engine
 
     async def temporal(self) -> Client:
         """The Temporal client, connected on first use; 503 while Temporal is unreachable."""
@@ -74,7 +81,8 @@ class Services:
         return self._temporal
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: a sync dependency would hop to the thread pool on every request.
     services: Services = request.app.state.services
     return services
 

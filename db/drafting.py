@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import InstallmentSchedule, Invoice, LineItem, TaxRateAudit
+from db.reports import sync_report_rollup
 from domain.drafts import InvoicePlan
 from domain.timeutil import to_naive_utc
 from domain.totals import FeeSchedule
@@ -58,18 +59,21 @@ async def insert_invoice(
     )
     session.add(invoice)
     await session.flush()
-    lines, schedule = await write_lines_and_schedule(session, invoice, plan)
+    lines, schedule = await write_lines_and_schedule(session, invoice, plan, fresh=True)
+    await sync_report_rollup(session, invoice, new=True)  # a draft: counted from initiation
     return invoice, lines, schedule
 
 
 async def write_lines_and_schedule(
-    session: AsyncSession, invoice: Invoice, plan: InvoicePlan
+    session: AsyncSession, invoice: Invoice, plan: InvoicePlan, *, fresh: bool = False
 ) -> tuple[list[LineItem], list[InstallmentSchedule]]:
-    """(Re)write the invoice's lines, schedule and tax audit rows from `plan`."""
-    await session.execute(delete(LineItem).where(LineItem.invoice_id == invoice.id))
-    await session.execute(
-        delete(InstallmentSchedule).where(InstallmentSchedule.invoice_id == invoice.id)
-    )
+    """(Re)write the invoice's lines, schedule and tax audit rows from `plan`. `fresh`: the
+    invoice was inserted in this transaction, so it has none to delete (two round trips)."""
+    if not fresh:
+        await session.execute(delete(LineItem).where(LineItem.invoice_id == invoice.id))
+        await session.execute(
+            delete(InstallmentSchedule).where(InstallmentSchedule.invoice_id == invoice.id)
+        )
     lines: list[LineItem] = []
     schedule: list[InstallmentSchedule] = []
     for line in plan.lines:

@@ -3,13 +3,14 @@ and filters by it; another tenant's invoice is indistinguishable from a missing 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from db.models import (
     ArchiveTransaction,
@@ -36,6 +37,66 @@ async def get_invoice(
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+# One round trip for an invoice, its gateway's name, its lines and its schedule: the children
+# come back as JSON arrays (MariaDB JSON_ARRAYAGG, ordered). A plain text statement: nothing to
+# compile or cache-key per request.
+_INVOICE_DOCUMENT = text(
+    """
+    SELECT i.id, i.external_id, i.status, i.currency, i.gateway_id, g.name AS gateway,
+           i.description, i.customer, i.metadata, i.subtotal, i.tax_total, i.service_fee,
+           i.total, i.amount_paid, i.amount_refunded, i.overpayment_amount,
+           i.payment_initiated_at, i.original_invoice_id, i.expires_at, i.created_at,
+           i.updated_at,
+           (SELECT JSON_ARRAYAGG(JSON_OBJECT(
+                       'id', l.id, 'description', l.description, 'quantity', l.quantity,
+                       'unit_price', l.unit_price, 'subtotal', l.subtotal,
+                       'tax_rate', l.tax_rate, 'tax_category', l.tax_category,
+                       'tax_amount', l.tax_amount) ORDER BY l.position)
+              FROM line_items l
+             WHERE l.tenant_id = i.tenant_id AND l.invoice_id = i.id) AS line_items,
+           (SELECT JSON_ARRAYAGG(JSON_OBJECT(
+                       'number', s.number, 'amount', s.amount, 'tax_amount', s.tax_amount,
+                       'service_fee_amount', s.service_fee_amount, 'due_date', s.due_date,
+                       'status', s.status, 'paid_amount', s.paid_amount,
+                       'paid_at', s.paid_at) ORDER BY s.number)
+              FROM installment_schedules s
+             WHERE s.tenant_id = i.tenant_id AND s.invoice_id = i.id) AS installments
+      FROM invoices i
+      JOIN gateway_configs g ON g.id = i.gateway_id
+     WHERE i.id = :invoice_id AND i.tenant_id = :tenant_id
+    """
+)
+_DOCUMENT_TIMES = ("due_date", "paid_at")
+
+
+def _json_rows(value: str | None) -> list[dict[str, Any]]:
+    """A JSON_ARRAYAGG column: decimals stay Decimal, timestamps become datetimes."""
+    rows: list[dict[str, Any]] = json.loads(value, parse_float=Decimal) if value else []
+    for row in rows:
+        for name in _DOCUMENT_TIMES:
+            if isinstance(row.get(name), str):
+                row[name] = datetime.fromisoformat(row[name])
+    return rows
+
+
+async def invoice_document(
+    conn: AsyncConnection | AsyncSession, tenant_id: str, invoice_id: int
+) -> dict[str, Any] | None:
+    """The invoice's columns plus `gateway`, `line_items` and `installments` (lists of dicts
+    in their order), in one statement; None if the tenant has no such invoice."""
+    params = {"invoice_id": invoice_id, "tenant_id": tenant_id}
+    row = (await conn.execute(_INVOICE_DOCUMENT, params)).mappings().one_or_none()
+    if row is None:
+        return None
+    document = dict(row)
+    for name in ("customer", "metadata"):
+        if isinstance(document[name], str):
+            document[name] = json.loads(document[name])
+    document["line_items"] = _json_rows(document["line_items"])
+    document["installments"] = _json_rows(document["installments"])
+    return document
 
 
 async def get_invoice_for_admin(session: AsyncSession, invoice_id: int) -> Invoice | None:
@@ -288,4 +349,8 @@ async def load_snapshot(session: AsyncSession, invoice: Invoice) -> InvoiceSnaps
 
 
 def amount_due(invoice: Invoice) -> Decimal:
-    return max(Decimal(0), invoice.total - invoice.amount_paid)
+    return due_of(invoice.total, invoice.amount_paid)
+
+
+def due_of(total: Decimal, amount_paid: Decimal) -> Decimal:
+    return max(Decimal(0), total - amount_paid)

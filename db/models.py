@@ -8,7 +8,7 @@ nothing loads by accident.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -478,3 +479,55 @@ class TaxRateAudit(Base):
     line_item_id: Mapped[int | None] = mapped_column(BigInteger)
     tax_rate: Mapped[Decimal] = mapped_column(Rate)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
+
+
+class ReportAmounts:
+    """The invoice sums the financial report adds up (rollup and per-invoice state columns)."""
+
+    subtotal: Mapped[Decimal] = mapped_column(Money)
+    tax_total: Mapped[Decimal] = mapped_column(Money)
+    service_fee: Mapped[Decimal] = mapped_column(Money)
+    total: Mapped[Decimal] = mapped_column(Money)
+    amount_paid: Mapped[Decimal] = mapped_column(Money)
+    amount_refunded: Mapped[Decimal] = mapped_column(Money)
+
+
+class ReportDailyTotal(ReportAmounts, Base):
+    """Financial-report rollup (`db.reports`): per tenant, currency, UTC creation day and
+    gateway, the sums over the invoices the report counts (not draft, not cancelled)."""
+
+    __tablename__ = "report_daily_totals"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    gateway_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    invoice_count: Mapped[int] = mapped_column(Integer)
+
+
+class ReportDailyTax(Base):
+    """Financial-report rollup of the counted invoices' lines per tenant, currency, UTC creation
+    day, tax rate and category. `tax_category_key` is '' for no category, '=' + the category
+    otherwise (a primary key column cannot be NULL, and '' is a category of its own)."""
+
+    __tablename__ = "report_daily_taxes"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    tax_rate: Mapped[Decimal] = mapped_column(Rate, primary_key=True)
+    tax_category_key: Mapped[str] = mapped_column(String(51), primary_key=True)
+    line_count: Mapped[int] = mapped_column(Integer)
+    taxable_amount: Mapped[Decimal] = mapped_column(Money)
+    tax_amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class ReportInvoiceState(ReportAmounts, Base):
+    """What each counted invoice has added to the rollups (a row only while it is counted), so
+    a change applies exactly its difference."""
+
+    __tablename__ = "report_invoice_state"
+
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True
+    )

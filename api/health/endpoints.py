@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -18,6 +19,7 @@ router = APIRouter(tags=["operations"])
 logger = logging.getLogger("paytrust.health")
 
 CHECK_TIMEOUT = 3.0
+HEALTH_CACHE_SECONDS = 1.0
 
 
 class Health(BaseModel):
@@ -55,16 +57,48 @@ async def _run(checks: dict[str, object]) -> dict[str, str]:
     return results
 
 
+class CachedHealth:
+    """The liveness checks, run at most once per `ttl` seconds however many callers ask: a
+    poller (or a flood) costs a dictionary read, not a MySQL and a Temporal round trip each.
+    Concurrent callers wait for the one check in flight."""
+
+    def __init__(self, services: Services, ttl: float = HEALTH_CACHE_SECONDS) -> None:
+        self._services = services
+        self._ttl = ttl
+        self._checked_at = -1e9
+        self._answer: tuple[int, bytes] | None = None
+        self._lock = asyncio.Lock()
+
+    async def response(self) -> Response:
+        if self._answer is None or time.monotonic() - self._checked_at >= self._ttl:
+            await self._refresh()
+        assert self._answer is not None
+        status, body = self._answer
+        return Response(body, status_code=status, media_type="application/json")
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if self._answer is None or time.monotonic() - self._checked_at >= self._ttl:
+                checks = await _run(
+                    {
+                        "database": _check_database(self._services),
+                        "temporal": _check_temporal(self._services),
+                    }
+                )
+                ok = all(v == "ok" for v in checks.values())
+                body = {"status": "ok" if ok else "unavailable", "checks": checks}
+                self._answer = (200 if ok else 503, bytes(JSONResponse(body).body))
+                self._checked_at = time.monotonic()
+
+
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
-async def health(services: ServicesDep) -> JSONResponse:
-    """200 when MySQL and Temporal answer; 503 naming the failing check otherwise."""
-    checks = await _run(
-        {"database": _check_database(services), "temporal": _check_temporal(services)}
-    )
-    ok = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
-    )
+async def health(request: Request) -> Response:
+    """200 when MySQL and Temporal answer; 503 naming the failing check otherwise. The checks
+    are cached for a second (`/ready` is the deep, uncached one)."""
+    cached: CachedHealth | None = getattr(request.app.state, "health", None)
+    if cached is None:
+        cached = request.app.state.health = CachedHealth(request.app.state.services)
+    return await cached.response()
 
 
 @router.get("/ready", response_model=Health, responses={503: {"model": Health}})

@@ -125,9 +125,11 @@ async def list_invoices(
 
 @router.get("/{invoice_id}", response_model=InvoiceOut, responses=responses(401, 404, 429))
 async def get_invoice(
-    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
+    invoice_id: IdPath, services: ServicesDep, principal: PrincipalDep
 ) -> InvoiceOut:
-    return await service.read_invoice(session, principal.tenant_id, invoice_id)
+    # One statement on an autocommit connection: no transaction to open or roll back.
+    async with services.reader.connect() as conn:
+        return await service.read_invoice(conn, principal.tenant_id, invoice_id)
 
 
 @router.patch(

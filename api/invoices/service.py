@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -126,9 +126,62 @@ def installment_out(row: InstallmentSchedule, currency: str) -> InstallmentOut:
     )
 
 
-async def read_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> InvoiceOut:
-    invoice = await require_invoice(session, tenant_id, invoice_id)
-    return await render(session, invoice)
+def invoice_out_from_document(doc: dict[str, Any]) -> InvoiceOut:
+    """`InvoiceOut` from `db.invoices.invoice_document`: amounts formatted at the currency's
+    scale, everything else validated as it came from the row."""
+    currency = Currency(doc["currency"])
+
+    def fmt(value: Decimal) -> str:
+        return format_amount(value, currency)
+
+    lines = [
+        {
+            **line,
+            "unit_price": fmt(line["unit_price"]),
+            "subtotal": fmt(line["subtotal"]),
+            "tax_rate": f"{line['tax_rate']:.4f}",
+            "tax_amount": fmt(line["tax_amount"]),
+        }
+        for line in doc["line_items"]
+    ]
+    schedule = [
+        {
+            **row,
+            **{k: fmt(row[k]) for k in _INSTALLMENT_MONEY},
+        }
+        for row in doc["installments"]
+    ]
+    return InvoiceOut.model_validate(
+        {
+            **doc,
+            **{k: fmt(doc[k]) for k in _INVOICE_MONEY},
+            "amount_due": fmt(repo.due_of(doc["total"], doc["amount_paid"])),
+            "metadata": doc["metadata"] or {},
+            "line_items": lines,
+            "installments": schedule,
+        }
+    )
+
+
+_INVOICE_MONEY = (
+    "subtotal",
+    "tax_total",
+    "service_fee",
+    "total",
+    "amount_paid",
+    "amount_refunded",
+    "overpayment_amount",
+)
+_INSTALLMENT_MONEY = ("amount", "tax_amount", "service_fee_amount", "paid_amount")
+
+
+async def read_invoice(
+    conn: AsyncConnection | AsyncSession, tenant_id: str, invoice_id: int
+) -> InvoiceOut:
+    document = await repo.invoice_document(conn, tenant_id, invoice_id)
+    if document is None:
+        raise NotFound(f"Invoice {invoice_id} not found")
+    return invoice_out_from_document(document)
 
 
 async def render(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
@@ -151,22 +204,23 @@ async def _fee_for(
     session: AsyncSession, gateway_id: int, currency: Currency
 ) -> tuple[FeeSchedule, str]:
     """The gateway's fee for the currency (locked into the invoice) and the gateway's name."""
-    gateway = await gateways_repo.get_gateway(session, gateway_id)
+    gateway = await gateways_repo.gateway_fee(session, gateway_id, currency.value)
     if gateway is None:
         raise BusinessRuleError(f"Gateway {gateway_id} does not exist", code="unknown_gateway")
-    if currency.value not in gateway.supported_currencies:
+    name = gateway["name"]
+    if currency.value not in gateway["supported_currencies"]:
         # FR-046
         raise BusinessRuleError(
-            f"Gateway {gateway.name} does not support currency {currency.value}",
+            f"Gateway {name} does not support currency {currency.value}",
             code="unsupported_currency",
         )
-    fee = next((f for f in gateway.fees if f.currency == currency.value), None)
-    if fee is None:
+    if gateway["fee_percentage"] is None:
         raise BusinessRuleError(
-            f"Gateway {gateway.name} has no fee configured for {currency.value}",
+            f"Gateway {name} has no fee configured for {currency.value}",
             code="unsupported_currency",
         )
-    return FeeSchedule(fee_percentage=fee.fee_percentage, fee_fixed=fee.fee_fixed), gateway.name
+    fee = FeeSchedule(fee_percentage=gateway["fee_percentage"], fee_fixed=gateway["fee_fixed"])
+    return fee, name
 
 
 async def create_invoice(

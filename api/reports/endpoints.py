@@ -62,9 +62,7 @@ async def financial_report(
     if end - start > MAX_RANGE:
         raise BusinessRuleError("The report range cannot exceed 366 days", code="range_too_long")
     lo, hi = to_naive_utc(start), to_naive_utc(end)
-    totals = await repository.currency_totals(session, principal.tenant_id, lo, hi)
-    taxes = await repository.tax_breakdown(session, principal.tenant_id, lo, hi)
-    fees = await repository.fee_breakdown(session, principal.tenant_id, lo, hi)
+    totals, taxes, fees = await repository.financial_sums(session, principal.tenant_id, lo, hi)
     after_close = await repository.received_after_close(session, principal.tenant_id, lo, hi)
     # A currency whose only money came in on closed (e.g. cancelled) invoices still has a
     # section, so that money is never invisible.

@@ -55,7 +55,8 @@ def sync_detailed(
 ) -> Response[Health]:
     """Health
 
-     200 when MySQL and Temporal answer; 503 naming the failing check otherwise.
+     200 when MySQL and Temporal answer; 503 naming the failing check otherwise. The checks
+    are cached for a second (`/ready` is the deep, uncached one).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -80,7 +81,8 @@ def sync(
 ) -> Health | None:
     """Health
 
-     200 when MySQL and Temporal answer; 503 naming the failing check otherwise.
+     200 when MySQL and Temporal answer; 503 naming the failing check otherwise. The checks
+    are cached for a second (`/ready` is the deep, uncached one).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -101,7 +103,8 @@ async def asyncio_detailed(
 ) -> Response[Health]:
     """Health
 
-     200 when MySQL and Temporal answer; 503 naming the failing check otherwise.
+     200 when MySQL and Temporal answer; 503 naming the failing check otherwise. The checks
+    are cached for a second (`/ready` is the deep, uncached one).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,7 +127,8 @@ async def asyncio(
 ) -> Health | None:
     """Health
 
-     200 when MySQL and Temporal answer; 503 naming the failing check otherwise.
+     200 when MySQL and Temporal answer; 503 naming the failing check otherwise. The checks
+    are cached for a second (`/ready` is the deep, uncached one).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,0 +1,64 @@
+"""The hot-path shortcuts answer exactly as the full paths do: the folded middleware (plain
+requests skip the inner layers), the one-statement invoice read, the cached `/health`."""
+
+from __future__ import annotations
+
+from api.health.endpoints import CachedHealth
+from api.invoices import service
+from db import invoices as repo
+from tests.invoices.helpers import invoice_body
+
+
+async def test_plain_and_full_chain_requests_carry_the_same_headers(client, merchant):
+    plain = await client.get("/gateways", headers=merchant["headers"])
+    # An Origin (not allowed by default) sends the request through every layer.
+    full = await client.get(
+        "/gateways", headers={**merchant["headers"], "Origin": "https://shop.example"}
+    )
+    assert plain.status_code == full.status_code == 200
+    assert plain.json() == full.json()
+    for response in (plain, full):
+        assert response.headers["vary"] == "Origin"
+        assert len(response.headers["x-request-id"]) >= 16
+        assert response.headers["x-ratelimit-limit"]
+
+
+async def test_one_statement_read_equals_the_orm_rendering(client, app, merchant):
+    body = invoice_body()
+    body["installments"] = {"count": 2, "interval_days": 7}
+    body["line_items"][0]["tax_category"] = ""
+    created = await client.post("/invoices", json=body, headers=merchant["headers"])
+    assert created.status_code == 201, created.text
+    invoice_id = created.json()["id"]
+    services = app.state.services
+    async with services.sessions() as session:
+        invoice = await repo.get_invoice(session, merchant["tenant_id"], invoice_id)
+        assert invoice is not None
+        rendered = await service.render(session, invoice)
+    async with services.reader.connect() as conn:
+        read = await service.read_invoice(conn, merchant["tenant_id"], invoice_id)
+    assert read == rendered
+    assert len(read.installments) == 2 and read.line_items[0].tax_category == ""
+    got = await client.get(f"/invoices/{invoice_id}", headers=merchant["headers"])
+    assert got.json() == created.json()
+
+
+async def test_another_tenants_invoice_is_not_read(client, app, merchant):
+    created = await client.post("/invoices", json=invoice_body(), headers=merchant["headers"])
+    async with app.state.services.reader.connect() as conn:
+        assert await repo.invoice_document(conn, "someone-else", created.json()["id"]) is None
+
+
+async def test_health_checks_run_once_per_second(app):
+    cached = CachedHealth(app.state.services, ttl=60)
+    first = await cached.response()
+    checked_at = cached._checked_at
+    second = await cached.response()
+    assert cached._checked_at == checked_at  # answered from the cache
+    assert first.status_code == second.status_code == 200
+    assert first.body == second.body
+    expired = CachedHealth(app.state.services, ttl=0)
+    await expired.response()
+    before = expired._checked_at
+    await expired.response()
+    assert expired._checked_at > before  # a lapsed cache checks again
