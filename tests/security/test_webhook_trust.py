@@ -78,7 +78,12 @@ async def probe(
     assert entry["rejection_reason"] == reason, entry
     assert entry["last_error"].startswith("Rejected: ")
     assert await money_rows(shop, invoice_id) == before
-    assert rejected_count(gateway, reason) >= counted + 1
+    # Counted once the rejection is recorded (the same activity, just after its commit).
+
+    async def count() -> float:
+        return rejected_count(gateway, reason)
+
+    await eventually(count, lambda n: n >= counted + 1, timeout=10)
     return entry
 
 
