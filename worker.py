@@ -26,7 +26,7 @@ from temporalio.runtime import (
 )
 from temporalio.worker import Worker
 
-from config import Settings, load_settings
+from config import Settings, get_settings, load_settings
 from db.engine import create_engine, create_session_factory
 
 logger = logging.getLogger("paytrust.worker")
@@ -34,26 +34,41 @@ logger = logging.getLogger("paytrust.worker")
 
 def workflow_classes() -> Sequence[type]:
     from workflows.archival import ArchivalWorkflow
+    from workflows.delivery import WebhookDeliveryWorkflow, WebhookSweeperWorkflow
     from workflows.invoice import InvoiceWorkflow
     from workflows.maintenance import MaintenanceWorkflow
     from workflows.webhook import WebhookWorkflow
 
-    return [InvoiceWorkflow, WebhookWorkflow, MaintenanceWorkflow, ArchivalWorkflow]
+    return [
+        InvoiceWorkflow,
+        WebhookWorkflow,
+        MaintenanceWorkflow,
+        ArchivalWorkflow,
+        WebhookDeliveryWorkflow,
+        WebhookSweeperWorkflow,
+    ]
 
 
 def activity_functions(
-    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+    client: Client,
+    sessions: Any,
+    gateways: dict[str, Any],
+    task_queue: str,
+    settings: Settings | None = None,
 ) -> list[Any]:
     """Activities are bound methods of objects that receive their dependencies."""
     from activities.archival import ArchivalActivities
+    from activities.deliveries import DeliveryActivities
     from activities.invoices import InvoiceActivities
     from activities.maintenance import MaintenanceActivities
+    from activities.overdue import OverdueActivities
     from activities.webhooks import WebhookActivities
 
     invoices = InvoiceActivities(sessions, gateways)
     webhooks = WebhookActivities(sessions, client, task_queue)
     maintenance = MaintenanceActivities(sessions)
     archival = ArchivalActivities(sessions)
+    deliveries = DeliveryActivities(sessions, settings or get_settings(), task_queue)
     return [
         invoices.load_invoice,
         invoices.create_payment_link,
@@ -65,27 +80,40 @@ def activity_functions(
         invoices.extend_expiry,
         invoices.reconcile_live_payments,
         invoices.expire_gateway_payment,
+        OverdueActivities(sessions).mark_installment_overdue,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,
         webhooks.record_webhook_attempt,
         maintenance.purge_expired_idempotency_keys,
         archival.archive_transactions_batch,
+        deliveries.next_delivery,
+        deliveries.attempt_delivery,
+        deliveries.sweep_outbox,
     ]
 
 
 def build_worker(
-    client: Client, sessions: Any, gateways: dict[str, Any], task_queue: str
+    client: Client,
+    sessions: Any,
+    gateways: dict[str, Any],
+    task_queue: str,
+    settings: Settings | None = None,
 ) -> Worker:
     from logsetup import ActivityLogContextInterceptor
+    from notify.interceptor import DispatchAfterInvoiceActivities
 
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflow_classes(),
-        activities=activity_functions(client, sessions, gateways, task_queue),
+        activities=activity_functions(client, sessions, gateways, task_queue, settings),
         graceful_shutdown_timeout=timedelta(seconds=20),
         # Log lines of activities carry their invoice / tenant (read from the input).
-        interceptors=[ActivityLogContextInterceptor()],
+        # After an invoice activity, its new events go to their delivery workflows.
+        interceptors=[
+            ActivityLogContextInterceptor(),
+            DispatchAfterInvoiceActivities(sessions, task_queue),
+        ],
     )
 
 
@@ -139,7 +167,7 @@ async def run(settings: Settings) -> None:
     setup_telemetry(settings)
     client = await connect_temporal(settings)
     await ensure_schedules(client, settings.temporal_task_queue)
-    worker = build_worker(client, sessions, gateways, settings.temporal_task_queue)
+    worker = build_worker(client, sessions, gateways, settings.temporal_task_queue, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

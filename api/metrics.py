@@ -3,7 +3,7 @@ activities also count here) on WORKER_APP_METRICS_PORT (see worker.py)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
     "paytrust_http_requests_total", "HTTP requests", ["method", "route", "status"]
@@ -42,4 +42,30 @@ API_KEY_VERIFICATIONS = Counter(
     "paytrust_api_key_verifications_total",
     "argon2 verifications of API keys (a cache miss; cached requests do not hash)",
     ["outcome"],
+)
+
+# Merchant webhooks (worker side, activities/deliveries.py): each attempt's outcome
+# (succeeded; retrying: failed, another attempt scheduled; failed: the last attempt failed;
+# blocked: the URL failed the SSRF guard, counted as a failure too), the time from the event's
+# commit to its successful delivery, deliveries waiting per endpoint, and since when an
+# endpoint has been failing (0: it is not; the alert fires after an hour).
+WEBHOOK_DELIVERIES = Counter(
+    "paytrust_webhook_deliveries_total",
+    "Outbound webhook delivery attempts by outcome (succeeded, retrying, failed)",
+    ["outcome"],
+)
+WEBHOOK_DELIVERY_LATENCY = Histogram(
+    "paytrust_webhook_delivery_latency_seconds",
+    "From an event's commit to its successful delivery",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 36000, 100000),
+)
+WEBHOOK_QUEUED = Gauge(
+    "paytrust_webhook_deliveries_queued",
+    "Pending deliveries per webhook endpoint",
+    ["endpoint_id"],
+)
+WEBHOOK_ENDPOINT_FAILING_SINCE = Gauge(
+    "paytrust_webhook_endpoint_failing_since_timestamp_seconds",
+    "Unix time of the first failed attempt since the endpoint's last success (0: healthy)",
+    ["endpoint_id"],
 )

@@ -144,4 +144,3 @@ def plan_invoice(
         schedule=tuple(schedule),
         expires_at=resolved_expiry,
     )
-

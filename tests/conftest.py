@@ -30,6 +30,8 @@ TEST_ADMIN_KEY = "test-admin-key-0123456789-ABCDEFGHIJ-!#$%"
 os.environ.setdefault("ADMIN_API_KEY", TEST_ADMIN_KEY)
 os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("LOG_JSON", "true")
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
+os.environ.setdefault("WEBHOOK_DELIVERY_SCALE", "0.001")
 
 _exit_status = 0
 
@@ -113,6 +115,9 @@ def make_settings(database_url: str, temporal_address: str, **overrides: object)
         "temporal_address": temporal_address,
         "temporal_task_queue": f"test-{uuid.uuid4().hex[:8]}",
         "log_json": True,
+        # Receivers in tests listen on 127.0.0.1; the retry schedule runs 1000x faster.
+        "webhook_allow_private_urls": True,
+        "webhook_delivery_scale": 0.001,
     }
     values.update(overrides)
     return Settings.model_validate(values)
@@ -181,6 +186,7 @@ async def app(settings: Settings, api_port: int, temporal_env: object) -> AsyncI
         create_session_factory(engine),
         gateways,
         settings.temporal_task_queue,
+        settings,
     )
     async with worker:
         while not server.started:

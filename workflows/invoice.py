@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         CancelInput,
         InvoiceActivities,
     )
+    from activities.overdue import OverdueActivities, OverdueInput
     from domain.errors import DomainError
     from domain.installments import ensure_payment_order
     from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
@@ -62,6 +63,7 @@ ORPHAN_CHECKS = 12
 CONFIRM_DELAY = timedelta(seconds=5)
 # workflow.patched ids: behaviour added after histories were recorded (tests/histories).
 RECONCILE_BEFORE_EXPIRY = "reconcile-before-expiry"
+INSTALLMENT_OVERDUE = "installment-overdue-timers"
 ORPHAN_CHECK_INTERVAL = timedelta(seconds=10)
 DEFAULT_HISTORY_LIMIT = 2000
 DEFERRED_RETRY_INTERVAL = timedelta(minutes=1)
@@ -89,6 +91,8 @@ class InvoiceWorkflow:
         self._orphan = False
         self._background: list[asyncio.Task[None]] = []
         self._input: InvoiceWorkflowInput | None = None
+        # Installments whose due-date timer has fired in this run (installment.overdue).
+        self._overdue_checked: set[int] = set()
 
     # --- main loop ---------------------------------------------------------------------------
 
@@ -140,6 +144,14 @@ class InvoiceWorkflow:
                 if timeout <= timedelta(0):
                     await self._expire()
                     continue
+                if workflow.patched(INSTALLMENT_OVERDUE):
+                    due = self._next_due(snapshot)
+                    if due is not None:
+                        wait = due[1] - workflow.now()
+                        if wait <= timedelta(0):
+                            await self._mark_overdue(due[0])
+                            continue
+                        timeout = min(timeout, wait)
             if self._deferred:
                 # Held-back events get another try now and then even if nothing happens.
                 timeout = min(timeout or DEFERRED_RETRY_INTERVAL, DEFERRED_RETRY_INTERVAL)
@@ -261,6 +273,36 @@ class InvoiceWorkflow:
             )
             self._set_snapshot(result.snapshot)
             self._expire_at_gateway_later(result.stale_references)
+
+    def _next_due(self, snapshot: InvoiceSnapshot) -> tuple[int, datetime] | None:
+        """The earliest unpaid installment whose due-date timer has not fired in this run."""
+        waiting = [
+            (i.due_date, i.number)
+            for i in snapshot.installments
+            if i.status != "paid" and i.number not in self._overdue_checked
+        ]
+        if not waiting:
+            return None
+        due_date, number = min(waiting)
+        return number, due_date
+
+    async def _mark_overdue(self, number: int) -> None:
+        """Its due date passed: the activity writes installment.overdue if it is still unpaid
+        (and not written before, e.g. by the run before a continue-as-new)."""
+        self._overdue_checked.add(number)
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            await workflow.execute_activity_method(
+                OverdueActivities.mark_installment_overdue,
+                OverdueInput(
+                    invoice_id=snapshot.invoice_id,
+                    tenant_id=snapshot.tenant_id,
+                    installment_number=number,
+                    as_of=workflow.now(),
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
 
     async def _reconcile(self) -> list[PaymentEvent]:
         snapshot = self._require_snapshot()
