@@ -1,4 +1,5 @@
-"""`paytrust` command: `run` (dev stack), `migrate`, `demo` (a first payment on a running stack)."""
+"""`paytrust` command: `run` (dev stack), `migrate`, `demo` (a first payment on a running stack),
+`events tail|resend` (merchant webhooks while integrating)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,18 @@ def main(argv: list[str] | None = None) -> None:
     add_demo_arguments(
         sub.add_parser("demo", help="pay a first invoice end to end on a running stack (make demo)")
     )
+    from events_cli import add_arguments as add_events_arguments
+
+    add_events_arguments(sub.add_parser("events", help="tail events, resend one to endpoints"))
     args = parser.parse_args(argv)
     if args.command == "run":
         from devstack import run_dev
 
         status = run_dev()
+    elif args.command == "events":
+        from events_cli import run_from_args as run_events
+
+        status = run_events(args)
     elif args.command == "demo":
         from demo import run_from_args
 

@@ -23,7 +23,7 @@ from temporalio import activity
 from api.metrics import (
     WEBHOOK_DELIVERIES,
     WEBHOOK_DELIVERY_LATENCY,
-    WEBHOOK_ENDPOINT_FAILING_SINCE,
+    WEBHOOK_ENDPOINT_ATTEMPTS,
     WEBHOOK_QUEUED,
 )
 from api.webhook_endpoints.endpoints import endpoint_out
@@ -218,9 +218,11 @@ class DeliveryActivities:
                 elif now - ensure_utc(endpoint.failing_since) >= DISABLE_AFTER * self.scale:
                     await self._disable(session, endpoint, naive_now)
             WEBHOOK_DELIVERIES.labels(outcome.outcome).inc()
-            WEBHOOK_ENDPOINT_FAILING_SINCE.labels(str(endpoint.id)).set(
-                ensure_utc(endpoint.failing_since).timestamp() if endpoint.failing_since else 0
-            )
+            ok = WEBHOOK_ENDPOINT_ATTEMPTS.labels(str(endpoint.id), "ok")
+            if error is None:
+                ok.inc()
+            else:
+                WEBHOOK_ENDPOINT_ATTEMPTS.labels(str(endpoint.id), "error").inc()
             tenant_id, endpoint_id = endpoint.tenant_id, endpoint.id
             disabled_event = endpoint.disabled
         await self._update_queue_gauge(tenant_id, endpoint_id)

@@ -1,7 +1,8 @@
-"""`installment.overdue`: fired by InvoiceWorkflow's durable timer at an unpaid installment's
-due date (no polling job). The activity re-checks under the invoice row lock that the
-installment is still unpaid and past due and that its overdue event was not written already
-(a retried activity, a timer re-armed after continue-as-new), then writes the event."""
+"""`installment.overdue`: fired by InvoiceWorkflow's durable timer a day after an unpaid
+installment's due date (domain.events.OVERDUE_AFTER; no polling job). The activity re-checks
+under the invoice row lock that the installment is still unpaid and past due and that its
+overdue event was not written already (a retried activity, a timer re-armed after
+continue-as-new), then writes the event."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from activities.invoice_events import installment_event
 from activities.invoices import _locked_invoice, _locked_schedule
 from db.engine import SessionFactory, transaction
 from db.models import Event
+from domain.events import OVERDUE_AFTER
 from domain.status import FINAL_STATUSES, InvoiceStatus
 from domain.timeutil import ensure_utc, utcnow
 
@@ -47,7 +49,11 @@ class OverdueActivities:
                 None,
             )
             now = max(utcnow(), ensure_utc(inp.as_of))
-            if row is None or row.status == "paid" or ensure_utc(row.due_date) > now:
+            if (
+                row is None
+                or row.status == "paid"
+                or ensure_utc(row.due_date) + OVERDUE_AFTER > now
+            ):
                 return False
             already = (
                 await session.execute(

@@ -47,8 +47,7 @@ API_KEY_VERIFICATIONS = Counter(
 # Merchant webhooks (worker side, activities/deliveries.py): each attempt's outcome
 # (succeeded; retrying: failed, another attempt scheduled; failed: the last attempt failed;
 # blocked: the URL failed the SSRF guard, counted as a failure too), the time from the event's
-# commit to its successful delivery, deliveries waiting per endpoint, and since when an
-# endpoint has been failing (0: it is not; the alert fires after an hour).
+# commit to its successful delivery, and deliveries waiting per endpoint.
 WEBHOOK_DELIVERIES = Counter(
     "paytrust_webhook_deliveries_total",
     "Outbound webhook delivery attempts by outcome (succeeded, retrying, failed)",
@@ -64,8 +63,11 @@ WEBHOOK_QUEUED = Gauge(
     "Pending deliveries per webhook endpoint",
     ["endpoint_id"],
 )
-WEBHOOK_ENDPOINT_FAILING_SINCE = Gauge(
-    "paytrust_webhook_endpoint_failing_since_timestamp_seconds",
-    "Unix time of the first failed attempt since the endpoint's last success (0: healthy)",
-    ["endpoint_id"],
+# Per endpoint (bounded: at most 16 per tenant): attempts that got a 2xx (ok) or not (error).
+# The "ok" series is created with the first error, so "no success in an hour" is a 0, not an
+# absent series (alert WebhookEndpointFailing).
+WEBHOOK_ENDPOINT_ATTEMPTS = Counter(
+    "paytrust_webhook_endpoint_attempts_total",
+    "Outbound webhook attempts per endpoint (ok, error)",
+    ["endpoint_id", "result"],
 )

@@ -45,6 +45,9 @@ RETRY_DELAYS: tuple[timedelta, ...] = (
 )
 DELIVERY_TIMEOUT_SECONDS = 15.0
 DISABLE_AFTER = timedelta(days=5)
+# Due dates are days: an installment is overdue once a whole day has passed since it fell due
+# unpaid (the first one falls due at creation, and is not overdue the moment it is created).
+OVERDUE_AFTER = timedelta(days=1)
 
 
 def validate_filters(filters: Sequence[str]) -> list[str]:

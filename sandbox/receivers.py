@@ -7,8 +7,8 @@ slowly, or to be down (every delivery answered 503), so tests and demos can watc
 ordering and recovery.
 
 - `PUT /_sandbox/receivers/{name}` `{"secret": "whsec_...", "fail_next": 3, "fail_status":
-  500, "delay_ms": 0, "down": false}` creates or reconfigures it (fields left out keep their
-  value; deliveries seen so far are kept).
+  500, "delay_ms": 0, "down": false, "fail_invoices": []}` creates or reconfigures it
+  (fields left out keep their value; deliveries seen so far are kept).
 - `POST /_sandbox/receivers/{name}` is the URL to register with PayTrust.
 - `GET /_sandbox/receivers/{name}` → its settings (no secret) and the deliveries it saw.
 - `DELETE /_sandbox/receivers/{name}` forgets it.
@@ -38,6 +38,9 @@ class ReceiverConfig(BaseModel):
     fail_status: int | None = Field(default=None, ge=400, le=599)
     delay_ms: int | None = Field(default=None, ge=0, le=60_000)
     down: bool | None = None
+    fail_invoices: list[int] | None = Field(
+        default=None, description="Deliveries of these invoices' events always fail"
+    )
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Receiver:
     fail_status: int = 500
     delay_ms: int = 0
     down: bool = False
+    fail_invoices: list[int] = field(default_factory=list)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -56,6 +60,7 @@ class Receiver:
             "fail_status": self.fail_status,
             "delay_ms": self.delay_ms,
             "down": self.down,
+            "fail_invoices": self.fail_invoices,
             "deliveries": self.deliveries,
         }
 
@@ -109,8 +114,10 @@ async def receive(name: Name, request: Request) -> Response:
         event = json.loads(body)
     except ValueError:
         event = None
-    failing = receiver.down or receiver.fail_next > 0
-    if receiver.fail_next > 0 and not receiver.down:
+    invoice_id = event.get("invoice_id") if isinstance(event, dict) else None
+    refused = invoice_id is not None and invoice_id in receiver.fail_invoices
+    failing = receiver.down or refused or receiver.fail_next > 0
+    if receiver.fail_next > 0 and not receiver.down and not refused:
         receiver.fail_next -= 1
     status = (503 if receiver.down else receiver.fail_status) if failing else 200
     record = {

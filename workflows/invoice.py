@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from activities.overdue import OverdueActivities, OverdueInput
     from domain.errors import DomainError
+    from domain.events import OVERDUE_AFTER
     from domain.installments import ensure_payment_order
     from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
     from workflows.contracts import (
@@ -147,7 +148,7 @@ class InvoiceWorkflow:
                 if workflow.patched(INSTALLMENT_OVERDUE):
                     due = self._next_due(snapshot)
                     if due is not None:
-                        wait = due[1] - workflow.now()
+                        wait = due[1] + OVERDUE_AFTER - workflow.now()
                         if wait <= timedelta(0):
                             await self._mark_overdue(due[0])
                             continue
