@@ -49,7 +49,7 @@ async def check_url(url: str, *, allow_private: bool) -> None:
         return
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
+    except (OSError, UnicodeError, ValueError):
         raise UnsafeUrl(f"url host {host!r} does not resolve") from None
     addresses = {info[4][0] for info in infos}
     if not addresses or any(_blocked(str(a)) for a in addresses):
