@@ -77,6 +77,17 @@ async def _endpoint(
     return row
 
 
+async def _enabled_endpoint(
+    session: AsyncSession, tenant_id: str, endpoint_id: int
+) -> WebhookEndpoint:
+    endpoint = await _endpoint(session, tenant_id, endpoint_id)
+    if endpoint.disabled:
+        raise BusinessRuleError(
+            "Webhook endpoint is disabled; enable it first", code="webhook_endpoint_disabled"
+        )
+    return endpoint
+
+
 async def _hand_over(services: ServicesDep, pairs: list[tuple[int, int]], *, now: bool) -> None:
     """After the commit. If Temporal is down the rows stay in the outbox and the sweeper hands
     them over once it is back; the caller is told to expect that."""
@@ -344,11 +355,7 @@ async def retry_delivery(
 ) -> DeliveryAccepted:
     """Deliver it again now (whatever its status), with a fresh retry schedule."""
     async with transaction(services.sessions) as session:
-        endpoint = await _endpoint(session, principal.tenant_id, endpoint_id)
-        if endpoint.disabled:
-            raise BusinessRuleError(
-                "Webhook endpoint is disabled; enable it first", code="webhook_endpoint_disabled"
-            )
+        endpoint = await _enabled_endpoint(session, principal.tenant_id, endpoint_id)
         found = (
             await session.execute(
                 select(WebhookDelivery, Event)
@@ -387,11 +394,7 @@ async def send_test(
 ) -> DeliveryAccepted:
     """Send a `ping` event to this endpoint (signed like every delivery)."""
     async with transaction(services.sessions) as session:
-        endpoint = await _endpoint(session, principal.tenant_id, endpoint_id)
-        if endpoint.disabled:
-            raise BusinessRuleError(
-                "Webhook endpoint is disabled; enable it first", code="webhook_endpoint_disabled"
-            )
+        endpoint = await _enabled_endpoint(session, principal.tenant_id, endpoint_id)
         event = await event_log.record_event(
             session,
             None,

@@ -25,16 +25,12 @@ import pytest
 from tests.drills.conftest import StackFactory
 from tests.drills.helpers import MerchantClient
 from tests.drills.test_kill_drill import (
-    CONCURRENCY,
     INVOICES,
     RETRY_TIME_SCALE,
     Chaos,
-    Plan,
     ensure_running,
     make_plans,
-    run_chaos,
-    run_invoice,
-    run_reorder,
+    run_load,
 )
 from tests.e2e.support import Database
 
@@ -91,29 +87,10 @@ async def test_every_event_reaches_the_merchant_in_order_through_kills(
         put = await client.sandbox.put(f"/_sandbox/receivers/{RECEIVER}", json={"secret": secret})
         assert put.status_code == 200, put.text
 
-        began = time.monotonic()
-        done = asyncio.Event()
-        paid: Counter[str] = Counter()
-        semaphore = asyncio.Semaphore(CONCURRENCY)
-
-        async def bounded(plan: Plan) -> int:
-            async with semaphore:
-                return await run_invoice(client, plan, seed, paid)
-
-        chaos_task = asyncio.create_task(run_chaos(stack, random.Random(seed + 1), began, chaos))
-        reorder_task = asyncio.create_task(run_reorder(client, random.Random(seed + 2), done))
-        try:
-            results = await asyncio.gather(
-                *(bounded(plan) for plan in plans), return_exceptions=True
-            )
-        finally:
-            done.set()
-            chaos_task.cancel()
-            reorder_task.cancel()
-            await asyncio.gather(chaos_task, reorder_task, return_exceptions=True)
+        results, _, load_took = await run_load(stack, client, plans, seed, chaos)
         failures = [r for r in results if isinstance(r, BaseException)]
         assert not failures, failures[:5]
-        print(f"[webhook drill] load {time.monotonic() - began:.1f}s; kills: {chaos.summary()}")
+        print(f"[webhook drill] load {load_took:.1f}s; kills: {chaos.summary()}", flush=True)
         assert len(chaos.kills) >= 4, chaos.summary()
         invoice_ids = sorted(r for r in results if isinstance(r, int))
         await ensure_running(stack)

@@ -383,3 +383,39 @@ async def test_events_are_tenant_scoped_and_listed_with_cursors(shop, client, ad
     assert (
         await client.get("/events", params={"invoice_id": invoice["id"]}, headers=other)
     ).json()["data"] == []
+
+
+async def test_cli_tail_and_resend(shop, merchant, api_url):
+    """`paytrust events tail --once` prints the tenant's events; `resend` delivers one again."""
+    import argparse
+    import asyncio
+    import io
+
+    from events_cli import resend, tail
+
+    receiver = await add_receiver(shop)
+    invoice = await shop.create()
+    [delivery] = await receiver.wait_types(invoice["id"], ["invoice.created"])
+    event_id = delivery["webhook_id"]
+    base = {"api_url": api_url, "api_key": merchant["key"]}
+
+    out = io.StringIO()
+    args = argparse.Namespace(
+        **base,
+        type=None,
+        invoice_id=invoice["id"],
+        json=False,
+        interval=0.1,
+        backlog=10,
+        once=True,
+    )
+    assert await asyncio.to_thread(tail, args, out) == 0
+    assert event_id in out.getvalue() and "invoice.created" in out.getvalue()
+
+    out = io.StringIO()
+    assert await asyncio.to_thread(resend, argparse.Namespace(**base, event_id=event_id), out) == 0
+    assert receiver.endpoint["url"] in out.getvalue()
+    await eventually(
+        lambda: receiver.accepted(invoice["id"]),
+        lambda ds: [d["webhook_id"] for d in ds].count(event_id) == 2,
+    )
