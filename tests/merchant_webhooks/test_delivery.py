@@ -9,6 +9,7 @@ import base64
 import json
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from prometheus_client import REGISTRY
@@ -419,3 +420,41 @@ async def test_cli_tail_and_resend(shop, merchant, api_url):
         lambda: receiver.accepted(invoice["id"]),
         lambda ds: [d["webhook_id"] for d in ds].count(event_id) == 2,
     )
+
+
+async def test_five_days_of_failures_disable_the_endpoint_and_reenabling_resumes(shop, app):
+    from sqlalchemy import update
+
+    from db.engine import transaction
+    from db.models import WebhookEndpoint
+    from domain.timeutil import to_naive_utc, utcnow
+
+    dead = await add_receiver(shop, down=True)
+    watcher = await add_receiver(shop, events=["webhook_endpoint.*"])
+    # The endpoint has been failing for 6 days (as if every delivery since then had failed).
+    async with transaction(app.state.services.sessions) as session:
+        await session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == dead.endpoint["id"])
+            .values(failing_since=to_naive_utc(utcnow() - timedelta(days=6)))
+        )
+    invoice = await shop.create()
+    told = await eventually(
+        lambda: watcher.accepted(),
+        lambda ds: any(d["event"]["type"] == "webhook_endpoint.disabled" for d in ds),
+    )
+    event = next(d for d in told if d["event"]["type"] == "webhook_endpoint.disabled")["event"]
+    assert event["invoice_id"] is None and event["sequence"] is None
+    assert event["data"]["object"]["id"] == dead.endpoint["id"]
+    assert event["data"]["object"]["disabled"] is True
+    shown = await shop.client.get(f"/webhook-endpoints/{dead.endpoint['id']}", headers=shop.headers)
+    assert shown.json()["disabled"] is True
+    assert "5 days" in shown.json()["disabled_reason"]
+
+    # The merchant fixes the receiver and re-enables: the queued event arrives.
+    await dead.configure(down=False)
+    enabled = await shop.client.patch(
+        f"/webhook-endpoints/{dead.endpoint['id']}", json={"disabled": False}, headers=shop.headers
+    )
+    assert enabled.status_code == 200 and enabled.json()["disabled"] is False
+    await dead.wait_types(invoice["id"], ["invoice.created"])
