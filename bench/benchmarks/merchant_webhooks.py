@@ -9,12 +9,15 @@ WEBHOOK_DELIVERY_SCALE=0.001 on the bench stack).
    the sandbox receiver (`received_at`, same host clock). Floor: the same receiver, POSTed a
    body of the same size at the same rate by a bare httpx client in a separate process (what
    a delivery costs without PayTrust: the HTTP round trip to the receiver).
-2. Drain: a second endpoint's receiver is down (503) while N invoices are created (one
-   `invoice.created` each, N = 2,000; --quick 200), so N deliveries queue and retry; then it
-   recovers and the time until all N arrived is measured. Each queued delivery sleeps on its own
-   retry timer, so the drain is bounded below by the (compressed) schedule: the figure printed
-   beside it is the next-retry horizon at recovery. Floor: N bare POSTs to the receiver at
-   concurrency 50 from a separate process.
+2. Drain: a second endpoint's receiver is down (503) while N = 2,000 (--quick 200)
+   `invoice.updated` events are written on 20 invoices (100 each: through
+   `db.events.record_event` under the row lock, as the activities do, and handed over as the
+   worker does; creating 2,000 invoices through the api would take this 2-core machine minutes
+   and measure invoice creation). Each invoice's first delivery fails and sleeps on its retry
+   timer, the other 99 wait behind it (ordering); then the receiver recovers and the time until
+   all N arrived is measured: bounded below by the next retry (the "schedule bound" printed
+   beside it), then each invoice's queue drains one delivery at a time. Floor: N bare POSTs to
+   the receiver at concurrency 20 (one per invoice queue) from a separate process.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from bench.registry import benchmark
 from devstack import ROOT
 
 RATE = 20.0
+DRAIN_INVOICES = 20
 FLOOR_SCRIPT = r"""
 import asyncio, json, sys, time
 import httpx
@@ -105,7 +109,7 @@ async def merchant_webhooks(ctx: BenchContext) -> dict[str, Any]:
     if not ctx.has_sandbox:
         return {"skipped": "needs the sandbox (receivers)"}
     run = uuid.uuid4().hex[:8]
-    _, key = await ctx.create_merchant_key(name="bench-webhooks")
+    tenant, key = await ctx.create_merchant_key(name="bench-webhooks")
     headers = {"X-API-Key": key}
     sandbox = httpx.AsyncClient(base_url=ctx.stack.sandbox_url, timeout=60)
     api = ctx.http
@@ -150,8 +154,13 @@ async def merchant_webhooks(ctx: BenchContext) -> dict[str, Any]:
                 references.append(link.json()["gateway_reference"])
             return link.status_code
 
+        # Warm up the new key's authentication (one argon2 verification), then go.
+        (await api.get("/gateways", headers=headers)).raise_for_status()
         prepared = await closed_loop("prepare", paid_count, 10, prepare)
-        ctx.out(f"  prepared {len(references)} payment links in {prepared.elapsed:.1f}s")
+        ctx.out(
+            f"  prepared {len(references)} payment links in {prepared.elapsed:.1f}s "
+            f"(statuses {dict(prepared.statuses)})"
+        )
 
         async def pay(index: int) -> int:
             response = await sandbox.post(f"/_sandbox/payments/{references[index]}/pay", json={})
@@ -178,31 +187,40 @@ async def merchant_webhooks(ctx: BenchContext) -> dict[str, Any]:
 
         # --- 2. drain of queued events after the receiver recovers ---------------------------
         drain_receiver = f"bench-drain-{run}"
-        drain_url, drain_endpoint = await endpoint(drain_receiver, ["invoice.created"])
+        drain_url, drain_endpoint = await endpoint(drain_receiver, ["invoice.updated"])
         await sandbox.put(f"/_sandbox/receivers/{drain_receiver}", json={"down": True})
+
+        invoice_ids: list[int] = []
 
         async def create(_: int) -> int:
             response = await api.post("/invoices", json=invoice_body(), headers=headers)
+            if response.status_code == 201:
+                invoice_ids.append(int(response.json()["id"]))
             return response.status_code
 
-        queueing = await closed_loop("queue", queued, 20, create)
-        ctx.out(f"  created {queued} invoices (receiver down) in {queueing.elapsed:.1f}s")
+        await closed_loop("queue: invoices", DRAIN_INVOICES, 10, create)
+        began_queueing = time.perf_counter()
+        await queue_updates(ctx, tenant, invoice_ids, queued // len(invoice_ids))
+        ctx.out(
+            f"  queued {queued} invoice.updated events on {len(invoice_ids)} invoices "
+            f"(receiver down) in {time.perf_counter() - began_queueing:.1f}s"
+        )
         # Let every queued delivery fail at least once, then recover the receiver.
         await asyncio.sleep(2)
         horizon = await next_attempt_horizon(ctx, drain_endpoint)
         await sandbox.put(f"/_sandbox/receivers/{drain_receiver}", json={"down": False})
         recovered = time.monotonic()
         delivered = 0
-        deadline = recovered + 600
+        deadline = recovered + 300
         while time.monotonic() < deadline:
             delivered = len(
-                {d["webhook_id"] for d in await received(drain_receiver, "invoice.created")}
+                {d["webhook_id"] for d in await received(drain_receiver, "invoice.updated")}
             )
             if delivered >= queued:
                 break
             await asyncio.sleep(0.5)
         drain_s = time.monotonic() - recovered
-        bare_drain = floor(drain_url, queued, 0, 50, 700)
+        bare_drain = floor(drain_url, queued, 0, DRAIN_INVOICES, size)
         figures["drain"] = {
             "queued_events": queued,
             "delivered": delivered,
@@ -239,6 +257,38 @@ async def merchant_webhooks(ctx: BenchContext) -> dict[str, Any]:
         )
     )
     return figures
+
+
+async def queue_updates(
+    ctx: BenchContext, tenant_id: str, invoice_ids: list[int], per_invoice: int
+) -> None:
+    """`per_invoice` invoice.updated events on each invoice, written the way the activities
+    write them (`db.events.record_event` under the invoice row lock, the invoice as GET renders
+    it), then handed over to the delivery workflows as the worker does after an activity."""
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from api.invoices.service import render
+    from db import events, invoices
+    from db.engine import create_engine, create_session_factory, transaction
+    from notify.dispatch import dispatch_invoice
+
+    engine = create_engine(ctx.database_url)
+    sessions = create_session_factory(engine)
+    client = await Client.connect(ctx.stack.temporal_target, data_converter=pydantic_data_converter)
+    try:
+        for invoice_id in invoice_ids:
+            async with transaction(sessions) as session:
+                invoice = await invoices.get_invoice(
+                    session, tenant_id, invoice_id, for_update=True
+                )
+                assert invoice is not None
+                obj = (await render(session, invoice)).model_dump(mode="json")
+                for _ in range(per_invoice):
+                    await events.record_event(session, invoice, "invoice.updated", obj)
+            await dispatch_invoice(sessions, client, "paytrust", tenant_id, invoice_id)
+    finally:
+        await engine.dispose()
 
 
 async def next_attempt_horizon(ctx: BenchContext, endpoint_id: int) -> float | None:

@@ -458,3 +458,35 @@ async def test_five_days_of_failures_disable_the_endpoint_and_reenabling_resumes
     )
     assert enabled.status_code == 200 and enabled.json()["disabled"] is False
     await dead.wait_types(invoice["id"], ["invoice.created"])
+
+
+async def test_a_queue_behind_a_down_receiver_drains_in_order_after_recovery(shop, app, merchant):
+    from api.invoices.service import render
+    from db import events
+    from db import invoices as repo
+    from db.engine import transaction
+    from notify.dispatch import dispatch_invoice
+
+    receiver = await add_receiver(shop, events=["invoice.updated"], down=True)
+    services = app.state.services
+    first, second = await shop.create(), await shop.create()
+    for invoice_id in (first["id"], second["id"]):
+        async with transaction(services.sessions) as session:
+            invoice = await repo.get_invoice(
+                session, merchant["tenant_id"], invoice_id, for_update=True
+            )
+            obj = (await render(session, invoice)).model_dump(mode="json")
+            for _ in range(30):
+                await events.record_event(session, invoice, "invoice.updated", obj)
+        await dispatch_invoice(
+            services.sessions,
+            await services.temporal(),
+            services.settings.temporal_task_queue,
+            merchant["tenant_id"],
+            invoice_id,
+        )
+    await eventually(receiver.deliveries, lambda ds: len(ds) >= 2)
+    await receiver.configure(down=False)
+    for invoice in (first, second):
+        got = await receiver.wait_types(invoice["id"], ["invoice.updated"] * 30, timeout=60)
+        assert [d["event"]["sequence"] for d in got] == list(range(2, 32))
