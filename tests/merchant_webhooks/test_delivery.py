@@ -475,6 +475,7 @@ async def test_a_queue_behind_a_down_receiver_drains_in_order_after_recovery(sho
             invoice = await repo.get_invoice(
                 session, merchant["tenant_id"], invoice_id, for_update=True
             )
+            assert invoice is not None
             obj = (await render(session, invoice)).model_dump(mode="json")
             for _ in range(30):
                 await events.record_event(session, invoice, "invoice.updated", obj)
