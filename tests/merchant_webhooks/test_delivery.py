@@ -491,3 +491,25 @@ async def test_a_queue_behind_a_down_receiver_drains_in_order_after_recovery(sho
     for invoice in (first, second):
         got = await receiver.wait_types(invoice["id"], ["invoice.updated"] * 30, timeout=60)
         assert [d["event"]["sequence"] for d in got] == list(range(2, 32))
+
+
+async def test_make_run_demo_receiver_registers_once_and_rekeys(shop, merchant, api_url):
+    import asyncio
+
+    from notify.demo_receiver import DEMO_RECEIVER, register_demo_receiver
+
+    for _ in range(2):  # a second `make run`: the same endpoint, a fresh secret
+        url = await asyncio.to_thread(
+            register_demo_receiver, api_url, shop.sandbox_url, merchant["key"]
+        )
+    listed = (await shop.client.get("/webhook-endpoints", headers=shop.headers)).json()["data"]
+    assert [e["url"] for e in listed] == [url]
+    invoice = await shop.create()
+    got = await eventually(
+        lambda: shop.sandbox("GET", f"/_sandbox/receivers/{DEMO_RECEIVER}"),
+        lambda r: any(
+            d["event"] and d["event"]["invoice_id"] == invoice["id"] and d["verified"]
+            for d in r.json()["deliveries"]
+        ),
+    )
+    assert got.status_code == 200
