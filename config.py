@@ -125,6 +125,14 @@ class Settings(BaseSettings):
     worker_app_metrics_port: int | None = Field(default=None, gt=0, lt=65536)
     worker_metrics_host: str = "127.0.0.1"
 
+    # Merchant webhooks (API.md "Events and merchant webhooks"). Private/loopback receiver URLs
+    # are refused unless allowed (dev and tests only); the scale compresses the retry schedule
+    # (and the 5-day disable window) for tests and benchmarks; endpoint secrets are encrypted
+    # under WEBHOOK_SECRETS_KEY (derived from ADMIN_API_KEY when unset).
+    webhook_allow_private_urls: bool = False
+    webhook_delivery_scale: float = Field(default=1.0, gt=0, le=1)
+    webhook_secrets_key: SecretStr | None = None
+
     log_level: str = "INFO"
     log_json: bool = True
 

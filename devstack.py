@@ -299,6 +299,8 @@ def run_dev() -> int:
         admin_api_key=admin_key,
         temporal_address=os.environ.get("TEMPORAL_ADDRESS"),
         log_dir=data_dir / "logs",
+        # Dev only: merchant webhooks may go to the sandbox's receivers on 127.0.0.1.
+        extra_env={"WEBHOOK_ALLOW_PRIVATE_URLS": "true"},
     )
     stop = False
 
@@ -312,7 +314,14 @@ def run_dev() -> int:
         print("Starting PayTrust (logs in", stack.log_dir, ")", flush=True)
         stack.start()
         merchant_key = dev_merchant_key(stack, data_dir / "merchant_api_key")
+        from notify.demo_receiver import register_demo_receiver
+
         print_banner(stack, merchant_key)
+        try:
+            receiver = register_demo_receiver(stack.api_url, stack.sandbox_url, merchant_key)
+            print(f"  Webhooks       events of demo-merchant arrive at {receiver}\n", flush=True)
+        except httpx.HTTPError as exc:
+            print(f"  Webhooks       demo receiver not registered: {exc}\n", flush=True)
         while not stop:
             for name, proc in stack.processes.items():
                 if proc.poll() is not None:

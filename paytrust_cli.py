@@ -1,6 +1,6 @@
 """`paytrust` command: `run` (dev stack), `migrate`, `demo` (a first payment on a running stack),
 `rotate-credentials-key` (re-encrypt merchants' gateway credentials under the first
-GATEWAY_CREDENTIALS_KEY)."""
+GATEWAY_CREDENTIALS_KEY), `events tail|resend` (merchant webhooks while integrating)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
         "rotate-credentials-key",
         help="re-encrypt gateway accounts' credentials under the first GATEWAY_CREDENTIALS_KEY",
     )
+    from events_cli import add_arguments as add_events_arguments
+
+    add_events_arguments(sub.add_parser("events", help="tail events, resend one to endpoints"))
     args = parser.parse_args(argv)
     if args.command == "rotate-credentials-key":
         import asyncio
@@ -40,6 +43,10 @@ def main(argv: list[str] | None = None) -> None:
         from devstack import run_dev
 
         status = run_dev()
+    elif args.command == "events":
+        from events_cli import run_from_args as run_events
+
+        status = run_events(args)
     elif args.command == "demo":
         from demo import run_from_args
 

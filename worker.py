@@ -27,7 +27,7 @@ from temporalio.runtime import (
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from config import Settings, load_settings
+from config import Settings, get_settings, load_settings
 from db.engine import create_engine, create_session_factory
 
 logger = logging.getLogger("paytrust.worker")
@@ -35,11 +35,19 @@ logger = logging.getLogger("paytrust.worker")
 
 def workflow_classes() -> Sequence[type]:
     from workflows.archival import ArchivalWorkflow
+    from workflows.delivery import WebhookDeliveryWorkflow, WebhookSweeperWorkflow
     from workflows.invoice import InvoiceWorkflow
     from workflows.maintenance import MaintenanceWorkflow
     from workflows.webhook import WebhookWorkflow
 
-    return [InvoiceWorkflow, WebhookWorkflow, MaintenanceWorkflow, ArchivalWorkflow]
+    return [
+        InvoiceWorkflow,
+        WebhookWorkflow,
+        MaintenanceWorkflow,
+        ArchivalWorkflow,
+        WebhookDeliveryWorkflow,
+        WebhookSweeperWorkflow,
+    ]
 
 
 def activity_functions(
@@ -50,14 +58,17 @@ def activity_functions(
     accounts: Any = None,
     *,
     payment_sync_scale: float = 1.0,
+    settings: Settings | None = None,
 ) -> list[Any]:
     """Activities are bound methods of objects that receive their dependencies.
 
     `accounts` (an `AccountDirectory`) serves merchants' own gateway accounts; without one,
     credentials are read under the development key (tests)."""
     from activities.archival import ArchivalActivities
+    from activities.deliveries import DeliveryActivities
     from activities.invoices import InvoiceActivities
     from activities.maintenance import MaintenanceActivities
+    from activities.overdue import OverdueActivities
     from activities.webhooks import WebhookActivities
     from gateways.accounts import AccountDirectory
     from gateways.credentials import CredentialCipher
@@ -68,6 +79,7 @@ def activity_functions(
     webhooks = WebhookActivities(sessions, client, task_queue, gateways, accounts)
     maintenance = MaintenanceActivities(sessions)
     archival = ArchivalActivities(sessions)
+    deliveries = DeliveryActivities(sessions, settings or get_settings(), task_queue)
     return [
         invoices.load_invoice,
         invoices.create_payment_link,
@@ -81,11 +93,15 @@ def activity_functions(
         invoices.sync_live_payments,
         invoices.expire_gateway_payment,
         invoices.fail_unapplied_event,
+        OverdueActivities(sessions).mark_installment_overdue,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,
         webhooks.record_webhook_attempt,
         maintenance.purge_expired_idempotency_keys,
         archival.archive_transactions_batch,
+        deliveries.next_delivery,
+        deliveries.attempt_delivery,
+        deliveries.sweep_outbox,
     ]
 
 
@@ -108,9 +124,11 @@ def build_worker(
     accounts: Any = None,
     *,
     payment_sync_scale: float = 1.0,
+    settings: Settings | None = None,
 ) -> Worker:
     from activities.errors import NonRetryableDataInterceptor
     from logsetup import ActivityLogContextInterceptor
+    from notify.interceptor import DispatchAfterInvoiceActivities
 
     return Worker(
         client,
@@ -118,12 +136,23 @@ def build_worker(
         workflows=workflow_classes(),
         workflow_runner=workflow_runner(),
         activities=activity_functions(
-            client, sessions, gateways, task_queue, accounts, payment_sync_scale=payment_sync_scale
+            client,
+            sessions,
+            gateways,
+            task_queue,
+            accounts,
+            payment_sync_scale=payment_sync_scale,
+            settings=settings,
         ),
         graceful_shutdown_timeout=timedelta(seconds=20),
         # Log lines of activities carry their invoice / tenant (read from the input).
         # Bad data fails an activity once, readably; outages are retried.
-        interceptors=[ActivityLogContextInterceptor(), NonRetryableDataInterceptor()],
+        # After an invoice activity, its new events go to their delivery workflows.
+        interceptors=[
+            ActivityLogContextInterceptor(),
+            NonRetryableDataInterceptor(),
+            DispatchAfterInvoiceActivities(sessions, task_queue),
+        ],
     )
 
 
@@ -189,6 +218,7 @@ async def run(settings: Settings) -> None:
         settings.temporal_task_queue,
         accounts,
         payment_sync_scale=settings.payment_sync_scale,
+        settings=settings,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.invoice_events import invoice_events, payment_events, refund_events
 from api.metrics import (
     GATEWAY_CALLS,
     GATEWAY_LATENCY,
@@ -290,6 +291,7 @@ class InvoiceActivities:
                     )
                 )
             ).scalar_one_or_none()
+            new_link = existing is None
             if existing is None:
                 existing = GatewayPayment(
                     tenant_id=invoice.tenant_id,
@@ -321,6 +323,8 @@ class InvoiceActivities:
                 for row in await _locked_schedule(session, invoice):
                     if row.number == number and row.status == "unpaid":
                         row.status = "pending"
+            if new_link:
+                await invoice_events(session, invoice, "invoice.payment_initiated")
             await sync_report_rollup(session, invoice)
             link = _link(invoice, existing, gateway_name, reused=False)
             return PaymentLinkResult(
@@ -479,11 +483,15 @@ class InvoiceActivities:
         except (DomainError, MoneyError) as exc:
             raise business_error(str(exc)) from None
         by_number = {entry.number: entry for entry in allocation.applied}
+        newly_paid = []
+        status_before = invoice.status
         for row in schedule:
             entry = by_number.get(row.number)
             if entry is None:
                 continue
             row.paid_amount = entry.paid_amount
+            if entry.paid and row.status != "paid":
+                newly_paid.append(row)
             if entry.paid:
                 row.status = "paid"
                 row.paid_at = paid_at
@@ -512,19 +520,19 @@ class InvoiceActivities:
             discrepancy: Discrepancy | None = paid_after_close(currency, amount)
         else:
             discrepancy = payment_discrepancy(currency, expected, amount) if expected > 0 else None
+        discrepancy_row = None
         if discrepancy is not None:
-            session.add(
-                PaymentDiscrepancy(
-                    tenant_id=invoice.tenant_id,
-                    invoice_id=invoice.id,
-                    transaction_id=txn.id,
-                    installment_number=txn.installment_number,
-                    expected_amount=discrepancy.expected_amount,
-                    paid_amount=discrepancy.paid_amount,
-                    difference=discrepancy.difference,
-                    type=discrepancy.type,
-                )
+            discrepancy_row = PaymentDiscrepancy(
+                tenant_id=invoice.tenant_id,
+                invoice_id=invoice.id,
+                transaction_id=txn.id,
+                installment_number=txn.installment_number,
+                expected_amount=discrepancy.expected_amount,
+                paid_amount=discrepancy.paid_amount,
+                difference=discrepancy.difference,
+                type=discrepancy.type,
             )
+            session.add(discrepancy_row)
         invoice.amount_paid = invoice.amount_paid + amount
         invoice.overpayment_amount = invoice.overpayment_amount + allocation.overpayment
         if invoice.payment_initiated_at is None:
@@ -543,6 +551,15 @@ class InvoiceActivities:
                 invoice, status_after_payment(invoice.amount_paid, invoice.total).value
             )
         await _mark_gateway_payment(session, invoice, event.reference, "paid")
+        await payment_events(
+            session,
+            invoice,
+            txn,
+            discrepancy_row,
+            newly_paid=newly_paid,
+            status_changed=invoice.status != status_before,
+            overpaid=allocation.overpayment > 0,
+        )
         return "applied", txn.id, None
 
     async def _apply_refund(
@@ -603,25 +620,25 @@ class InvoiceActivities:
             raise business_error(
                 f"Refund {refund_id} of {amount} exceeds what is left of payment {original.id}"
             )
-        session.add(
-            Refund(
-                tenant_id=invoice.tenant_id,
-                invoice_id=invoice.id,
-                transaction_id=original.id,
-                gateway_id=invoice.gateway_id,
-                gateway_refund_id=refund_id,
-                refund_amount=amount,
-                currency=invoice.currency,
-                refund_reason=event.refund_reason[:255] if event.refund_reason else None,
-                refund_timestamp=to_naive_utc(event.occurred_at),
-            )
+        refund = Refund(
+            tenant_id=invoice.tenant_id,
+            invoice_id=invoice.id,
+            transaction_id=original.id,
+            gateway_id=invoice.gateway_id,
+            gateway_refund_id=refund_id,
+            refund_amount=amount,
+            currency=invoice.currency,
+            refund_reason=event.refund_reason[:255] if event.refund_reason else None,
+            refund_timestamp=to_naive_utc(event.occurred_at),
         )
+        session.add(refund)
         original.refunded_amount = original.refunded_amount + amount
         original.status = (
             "refunded" if original.refunded_amount >= original.amount else "partially_refunded"
         )
         invoice.amount_refunded = invoice.amount_refunded + amount
         invoice.updated_at = to_naive_utc(utcnow())
+        await refund_events(session, invoice, refund)
         return "applied", original.id, None
 
     async def _apply_gateway_expiry(
@@ -709,6 +726,7 @@ class InvoiceActivities:
                 _record_transition(invoice, InvoiceStatus.EXPIRED.value)
                 stale = await _retire_live_payments(session, invoice, "expired")
                 changed = True
+                await invoice_events(session, invoice, "invoice.expired")
             await sync_report_rollup(session, invoice)
             return ChangeResult(
                 snapshot=await repo.load_snapshot(session, invoice),
@@ -726,6 +744,7 @@ class InvoiceActivities:
                 raise business_error(exc.message) from None
             _record_transition(invoice, InvoiceStatus.CANCELLED.value)
             stale = await _retire_live_payments(session, invoice, "superseded")
+            await invoice_events(session, invoice, "invoice.cancelled")
             await sync_report_rollup(session, invoice)
             return ChangeResult(
                 snapshot=await repo.load_snapshot(session, invoice), stale_references=stale
@@ -790,6 +809,7 @@ class InvoiceActivities:
                 row.service_fee_amount = item.service_fee_amount
                 row.due_date = to_naive_utc(item.due_date)
             invoice.updated_at = to_naive_utc(utcnow())
+            await invoice_events(session, invoice, "invoice.updated")
             await session.flush()
             logger.info(
                 "installments adjusted",
@@ -824,6 +844,7 @@ class InvoiceActivities:
                 raise business_error("The new expiry must be later than the current one")
             invoice.expires_at = to_naive_utc(new_expiry)
             invoice.updated_at = to_naive_utc(utcnow())
+            await invoice_events(session, invoice, "invoice.updated")
             await session.flush()
             logger.info(
                 "invoice expiry extended",
@@ -1052,6 +1073,7 @@ async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
     invoice.expires_at = to_naive_utc(plan.expires_at)
     invoice.updated_at = to_naive_utc(utcnow())
     await write_lines_and_schedule(session, invoice, plan)
+    await invoice_events(session, invoice, "invoice.updated")
     await sync_report_rollup(session, invoice)
     return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))
 

@@ -16,6 +16,7 @@ from api.api_keys.endpoints import router as api_keys_router
 from api.auth import ApiKeyAuthenticator, AuthThrottled, admin_key_matches
 from api.deps import Services
 from api.errors import error_response, install_error_handlers
+from api.events.endpoints import router as events_router
 from api.gateway_accounts.endpoints import router as gateway_accounts_router
 from api.gateways.endpoints import router as gateways_router
 from api.health.endpoints import router as health_router
@@ -35,6 +36,7 @@ from api.openapi import install_openapi
 from api.openapi_links import add_invoice_links
 from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
 from api.reports.endpoints import router as reports_router
+from api.webhook_endpoints.endpoints import router as webhook_endpoints_router
 from api.webhooks.endpoints import router as webhooks_router
 from config import Settings
 from db.engine import create_engine, create_read_engine, create_session_factory
@@ -137,6 +139,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(invoices_router)
     app.include_router(webhooks_router)
     app.include_router(reports_router)
+    app.include_router(events_router)
+    app.include_router(webhook_endpoints_router)
 
     async def idempotency_scope(scope: Scope) -> str | None:
         admin = _header(scope, b"x-admin-key")

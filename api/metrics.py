@@ -3,7 +3,7 @@ activities also count here) on WORKER_APP_METRICS_PORT (see worker.py)."""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
     "paytrust_http_requests_total", "HTTP requests", ["method", "route", "status"]
@@ -58,4 +58,31 @@ WEBHOOKS_REJECTED = Counter(
     "confirmed by the gateway (reason: not_issued, unknown_to_gateway, transaction_mismatch, "
     "status_mismatch, unknown_refund, gateway_refused)",
     ["gateway", "reason"],
+)
+# Merchant webhooks (worker side, activities/deliveries.py): each attempt's outcome
+# (succeeded; retrying: failed, another attempt scheduled; failed: the last attempt failed;
+# blocked: the URL failed the SSRF guard, counted as a failure too), the time from the event's
+# commit to its successful delivery, and deliveries waiting per endpoint.
+WEBHOOK_DELIVERIES = Counter(
+    "paytrust_webhook_deliveries_total",
+    "Outbound webhook delivery attempts by outcome (succeeded, retrying, failed)",
+    ["outcome"],
+)
+WEBHOOK_DELIVERY_LATENCY = Histogram(
+    "paytrust_webhook_delivery_latency_seconds",
+    "From an event's commit to its successful delivery",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 36000, 100000),
+)
+WEBHOOK_QUEUED = Gauge(
+    "paytrust_webhook_deliveries_queued",
+    "Pending deliveries per webhook endpoint",
+    ["endpoint_id"],
+)
+# Per endpoint (bounded: at most 16 per tenant): attempts that got a 2xx (ok) or not (error).
+# The "ok" series is created with the first error, so "no success in an hour" is a 0, not an
+# absent series (alert WebhookEndpointFailing).
+WEBHOOK_ENDPOINT_ATTEMPTS = Counter(
+    "paytrust_webhook_endpoint_attempts_total",
+    "Outbound webhook attempts per endpoint (ok, error)",
+    ["endpoint_id", "result"],
 )

@@ -108,6 +108,51 @@ _GATEWAY_ACCOUNT_OUT = {
 }
 
 
+_EVENT_OUT = {
+    "id": "evt_2Hq8cV0bX1sQk3r9",
+    "type": "invoice.paid",
+    "created_at": "2026-11-26T10:05:00Z",
+    "invoice_id": 42,
+    "sequence": 3,
+    "data": {"object": {"id": 42, "status": "fully_paid", "amount_paid": "115900"}},
+}
+_ENDPOINT_OUT = {
+    "id": 7,
+    "url": "https://shop.example.com/paytrust/webhooks",
+    "events": ["invoice.paid", "refund.*"],
+    "description": "order service",
+    "disabled": False,
+    "disabled_reason": None,
+    "previous_secret_expires_at": None,
+    "created_at": "2026-11-26T10:00:00Z",
+    "updated_at": "2026-11-26T10:00:00Z",
+}
+_DELIVERY_OUT = {
+    "id": 31,
+    "endpoint_id": 7,
+    "event_id": "evt_2Hq8cV0bX1sQk3r9",
+    "event_type": "invoice.paid",
+    "invoice_id": 42,
+    "sequence": 3,
+    "status": "succeeded",
+    "attempt_count": 1,
+    "next_attempt_at": None,
+    "last_attempt_at": "2026-11-26T10:05:01Z",
+    "delivered_at": "2026-11-26T10:05:01Z",
+    "created_at": "2026-11-26T10:05:00Z",
+    "attempts": [
+        {
+            "attempted_at": "2026-11-26T10:05:01Z",
+            "status_code": 200,
+            "duration_ms": 42,
+            "error": None,
+            "response_body": "ok",
+        }
+    ],
+}
+_SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
 def _page(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "data": [item],
@@ -303,6 +348,24 @@ EXAMPLES: dict[str, Any] = {
     },
     "GatewayAccountOut": _GATEWAY_ACCOUNT_OUT,
     "GatewayAccountList": {"data": [_GATEWAY_ACCOUNT_OUT]},
+    "EventOut": _EVENT_OUT,
+    "EventList": {"data": [_EVENT_OUT], "has_more": False, "next_cursor": None},
+    "EndpointCreate": {
+        "url": "https://shop.example.com/paytrust/webhooks",
+        "events": ["invoice.paid", "refund.*"],
+        "description": "order service",
+    },
+    "EndpointPatch": {"events": ["*"], "disabled": False},
+    "RotateSecret": {"expire_previous_in_seconds": 86400},
+    "EndpointOut": _ENDPOINT_OUT,
+    "EndpointWithSecret": {**_ENDPOINT_OUT, "secret": _SECRET_EXAMPLE},
+    "EndpointList": {"data": [_ENDPOINT_OUT]},
+    "DeliveryList": {"data": [_DELIVERY_OUT], "has_more": False, "next_cursor": None},
+    "DeliveryAccepted": {
+        "delivery_id": 31,
+        "event_id": "evt_2Hq8cV0bX1sQk3r9",
+        "status": "pending",
+    },
     "Health": _HEALTH,
     "WebhookAccepted": _ACCEPTED,
 }

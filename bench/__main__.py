@@ -182,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
             # Payment sync's schedule compressed 50x (first check 1.2 s after a link is made),
             # so the sync path can be measured (bench/benchmarks/payment_sync.py).
             "PAYMENT_SYNC_SCALE": str(PAYMENT_SYNC_SCALE),
+            # Merchant webhooks to the sandbox's receivers, retry schedule compressed 1000x.
+            "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+            "WEBHOOK_DELIVERY_SCALE": "0.001",
         },
     )
     status = 1

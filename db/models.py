@@ -177,6 +177,8 @@ class Invoice(Base):
     expires_at: Mapped[datetime] = mapped_column(Timestamp)
     payment_initiated_at: Mapped[datetime | None] = mapped_column(Timestamp)
     original_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    # The `sequence` of the invoice's last event (db/events.py), bumped under the row lock.
+    last_event_sequence: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now(), onupdate=_now())
 
@@ -531,3 +533,100 @@ class ReportInvoiceState(ReportAmounts, Base):
     invoice_id: Mapped[int] = mapped_column(
         ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+DELIVERY_STATUSES = ("pending", "succeeded", "failed")
+
+
+class Event(Base):
+    """What happened, written in the transaction of the change (db/events.py). Invoice events
+    are numbered per invoice (`sequence` 1, 2, 3...); tenant events (ping, an endpoint
+    disabled) have neither invoice nor sequence. `id` orders the log; `public_id` is the
+    `evt_...` id merchants see and de-duplicate on (`webhook-id`)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "invoice_id", "sequence"),
+        Index(None, "tenant_id", "id"),
+        Index(None, "tenant_id", "type", "id"),
+        Index(None, "tenant_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    # No foreign key: events outlive nothing, but they are kept at least a year on their own.
+    invoice_id: Mapped[int | None] = mapped_column(BigInteger)
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class WebhookEndpoint(Base):
+    """A merchant's receiver. Secrets are stored encrypted (notify/secrets.py); the previous
+    one stays live until `previous_secret_expires_at` after a rotation."""
+
+    __tablename__ = "webhook_endpoints"
+    __table_args__ = (Index(None, "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(String(500))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    previous_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    disabled: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    # First failed attempt since the last success; 5 days of it disables the endpoint.
+    failing_since: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now(), onupdate=_now())
+
+
+class WebhookDelivery(Base):
+    """One event owed to one endpoint: the outbox row, written with the event. Delivered in
+    `sequence` order per (endpoint, invoice) by `WebhookDeliveryWorkflow`; `dispatched_at` is
+    set once a delivery workflow owns it (the sweeper hands over rows nobody owns)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id"),
+        Index(None, "tenant_id", "endpoint_id", "status", "id"),
+        Index(None, "endpoint_id", "invoice_key", "status", "sequence"),
+        Index(None, "status", "dispatched_at", "created_at"),
+        Index(None, "tenant_id", "invoice_key", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    # The ordering key: the invoice id, or 0 for tenant events.
+    invoice_key: Mapped[int] = mapped_column(BigInteger)
+    sequence: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(Enum(*DELIVERY_STATUSES, name="webhook_delivery_status"))
+    attempt_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    dispatched_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    delivered_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class WebhookDeliveryAttempt(Base):
+    __tablename__ = "webhook_delivery_attempts"
+    __table_args__ = (Index(None, "tenant_id", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    )
+    attempted_at: Mapped[datetime] = mapped_column(Timestamp)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    response_body: Mapped[str | None] = mapped_column(Text)

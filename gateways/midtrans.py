@@ -223,11 +223,12 @@ class MidtransGateway:
         }
         if callbacks:
             body["callbacks"] = callbacks
-        # Snap's free-text fields, shown to the merchant: whose invoice, which installment.
-        if req.merchant_name:
-            body["custom_field1"] = req.merchant_name[:255]
+        # Snap's other free-text fields, shown to the merchant: which installment, whose invoice
+        # (custom_field1 is our invoice id, above).
         if req.installment_number and req.installment_count:
             body["custom_field2"] = f"{req.installment_number}/{req.installment_count}"
+        if req.merchant_name:
+            body["custom_field3"] = req.merchant_name[:255]
 
         url = f"{self._snap_base}/snap/v1/transactions"
         response = await send(self._http, "POST", url, gateway=GATEWAY, body=body)

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from sandbox import control, midtrans_api, pages, xendit_api
+from sandbox import control, midtrans_api, pages, receivers, xendit_api
 from sandbox.settings import SandboxSettings
 from sandbox.state import Sandbox
 
@@ -38,4 +38,5 @@ def create_app(settings: SandboxSettings | None = None) -> FastAPI:
     app.include_router(midtrans_api.router)
     app.include_router(control.router)
     app.include_router(pages.router)
+    app.include_router(receivers.router)
     return app

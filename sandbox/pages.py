@@ -108,7 +108,7 @@ def _details(payment: Payment) -> tuple[str | None, list[tuple[str, int, object]
             f"Installment {number} of {count}" if number not in (None, "0") and count else None
         )
     else:
-        merchant = body.get("custom_field1")
+        merchant = body.get("custom_field3")
         for item in body.get("item_details") or []:
             lines.append((str(item.get("name", "")), int(item.get("quantity", 1)), item["price"]))
         n_of_m = str(body.get("custom_field2") or "")

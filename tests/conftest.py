@@ -32,6 +32,8 @@ os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 os.environ.setdefault("LOG_JSON", "true")
 # Sandbox gateway keys are allowed outside production; tests/api/test_startup.py checks the rest.
 os.environ.setdefault("PAYTRUST_ENV", "test")
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
+os.environ.setdefault("WEBHOOK_DELIVERY_SCALE", "0.001")
 
 _exit_status = 0
 
@@ -116,6 +118,9 @@ def make_settings(database_url: str, temporal_address: str, **overrides: object)
         "temporal_address": temporal_address,
         "temporal_task_queue": f"test-{uuid.uuid4().hex[:8]}",
         "log_json": True,
+        # Receivers in tests listen on 127.0.0.1; the retry schedule runs 1000x faster.
+        "webhook_allow_private_urls": True,
+        "webhook_delivery_scale": 0.001,
     }
     values.update(overrides)
     return Settings.model_validate(values)
@@ -189,6 +194,7 @@ async def app(settings: Settings, api_port: int, temporal_env: object) -> AsyncI
         create_session_factory(engine),
         gateways,
         settings.temporal_task_queue,
+        settings=settings,
     )
     async with worker:
         while not server.started:

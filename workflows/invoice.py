@@ -26,7 +26,9 @@ with workflow.unsafe.imports_passed_through():
         CancelInput,
         InvoiceActivities,
     )
+    from activities.overdue import OverdueActivities, OverdueInput
     from domain.errors import DomainError
+    from domain.events import OVERDUE_AFTER
     from domain.installments import ensure_payment_order
     from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
     from workflows.contracts import (
@@ -67,6 +69,7 @@ CONFIRM_DELAY = timedelta(seconds=5)
 # workflow.patched ids: behaviour added after histories were recorded (tests/histories).
 RECONCILE_BEFORE_EXPIRY = "reconcile-before-expiry"
 PAYMENT_SYNC = "payment-sync"
+INSTALLMENT_OVERDUE = "installment-overdue-timers"
 ORPHAN_CHECK_INTERVAL = timedelta(seconds=10)
 DEFAULT_HISTORY_LIMIT = 2000
 DEFERRED_RETRY_INTERVAL = timedelta(minutes=1)
@@ -107,6 +110,8 @@ class InvoiceWorkflow:
         self._input: InvoiceWorkflowInput | None = None
         # Payment sync: when the live links are next asked about (None: no live link).
         self._next_sync: datetime | None = None
+        # Installments whose due-date timer has fired in this run (installment.overdue).
+        self._overdue_checked: set[int] = set()
 
     # --- main loop ---------------------------------------------------------------------------
 
@@ -167,6 +172,14 @@ class InvoiceWorkflow:
                         await self._sync_on_schedule()
                         continue
                     timeout = min(timeout, until_sync)
+                if workflow.patched(INSTALLMENT_OVERDUE):
+                    due = self._next_due(snapshot)
+                    if due is not None:
+                        wait = due[1] + OVERDUE_AFTER - workflow.now()
+                        if wait <= timedelta(0):
+                            await self._mark_overdue(due[0])
+                            continue
+                        timeout = min(timeout, wait)
             if self._deferred:
                 # Held-back events get another try now and then even if nothing happens.
                 timeout = min(timeout or DEFERRED_RETRY_INTERVAL, DEFERRED_RETRY_INTERVAL)
@@ -297,6 +310,36 @@ class InvoiceWorkflow:
             )
             self._set_snapshot(result.snapshot)
             self._expire_at_gateway_later(result.stale_references)
+
+    def _next_due(self, snapshot: InvoiceSnapshot) -> tuple[int, datetime] | None:
+        """The earliest unpaid installment whose due-date timer has not fired in this run."""
+        waiting = [
+            (i.due_date, i.number)
+            for i in snapshot.installments
+            if i.status != "paid" and i.number not in self._overdue_checked
+        ]
+        if not waiting:
+            return None
+        due_date, number = min(waiting)
+        return number, due_date
+
+    async def _mark_overdue(self, number: int) -> None:
+        """Its due date passed: the activity writes installment.overdue if it is still unpaid
+        (and not written before, e.g. by the run before a continue-as-new)."""
+        self._overdue_checked.add(number)
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            await workflow.execute_activity_method(
+                OverdueActivities.mark_installment_overdue,
+                OverdueInput(
+                    invoice_id=snapshot.invoice_id,
+                    tenant_id=snapshot.tenant_id,
+                    installment_number=number,
+                    as_of=workflow.now(),
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
 
     async def _reconcile(self) -> list[PaymentEvent]:
         snapshot = self._require_snapshot()

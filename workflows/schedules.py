@@ -19,12 +19,14 @@ from temporalio.client import (
 )
 
 from workflows.archival import ArchivalInput, ArchivalWorkflow
+from workflows.delivery import WebhookSweeperWorkflow
 from workflows.maintenance import MaintenanceWorkflow
 
 logger = logging.getLogger("paytrust.schedules")
 
 MAINTENANCE_SCHEDULE_ID = "paytrust-maintenance"
 ARCHIVAL_SCHEDULE_ID = "paytrust-archival"
+WEBHOOK_SWEEPER_SCHEDULE_ID = "paytrust-webhook-sweeper"
 
 
 def schedules(task_queue: str) -> dict[str, Schedule]:
@@ -45,6 +47,14 @@ def schedules(task_queue: str) -> dict[str, Schedule]:
                 task_queue=task_queue,
             ),
             spec=ScheduleSpec(calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(2)])]),
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        ),
+        # Every minute: merchant-webhook outbox rows no delivery workflow picked up.
+        WEBHOOK_SWEEPER_SCHEDULE_ID: Schedule(
+            action=ScheduleActionStartWorkflow(
+                WebhookSweeperWorkflow.run, id="paytrust-webhook-sweeper-run", task_queue=task_queue
+            ),
+            spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=timedelta(minutes=1))]),
             policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
         ),
     }

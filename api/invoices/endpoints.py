@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, BackgroundTasks, Depends, Query
 from pydantic import BeforeValidator
 
 from api.deps import IdPath, MerchantOrAdminDep, PrincipalDep, ServicesDep, SessionDep
@@ -14,7 +14,6 @@ from api.invoices import service
 from api.invoices.schemas import (
     CancelIn,
     DiscrepancyList,
-    DiscrepancyOut,
     InstallmentList,
     InvoiceCreate,
     InvoiceOut,
@@ -23,10 +22,8 @@ from api.invoices.schemas import (
     PaymentInitiate,
     PaymentOut,
     RefundList,
-    RefundOut,
     SupplementaryCreate,
     TransactionList,
-    TransactionOut,
 )
 from api.invoices.service import money
 from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
@@ -59,13 +56,20 @@ def _upper(value: object) -> object:
     responses=responses(400, 401, 409, 413, 422, 429, 503),
 )
 async def create_invoice(
-    body: InvoiceCreate, session: SessionDep, services: ServicesDep, principal: PrincipalDep
+    body: InvoiceCreate,
+    session: SessionDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    background: BackgroundTasks,
 ) -> InvoiceOut:
     """Create an invoice (status `draft`) and its workflow. Totals are computed here: line
     subtotal = quantity × unit_price, per-line tax, the gateway's fee for the currency."""
-    return await service.create_invoice(
+    created = await service.create_invoice(
         session, services.temporal, services.settings.temporal_task_queue, principal, body
     )
+    # After the commit: its invoice.created event goes to the merchant's endpoints.
+    background.add_task(service.dispatch_events, services, principal.tenant_id, created.id)
+    return created
 
 
 @router.get("", response_model=Page[InvoiceOut], responses=responses(401, 422, 429))
@@ -298,23 +302,7 @@ async def list_transactions(
     rows = await repo.transactions(session, principal.tenant_id, invoice.id)
     return TransactionList(
         invoice_id=invoice.id,
-        data=[
-            TransactionOut(
-                id=row.id,
-                installment_number=row.installment_number,
-                gateway=names[row.gateway_id],
-                gateway_transaction_id=row.gateway_transaction_id,
-                amount=money(row.amount, row.currency),
-                currency=row.currency,
-                status=row.status,
-                overpayment_amount=money(row.overpayment_amount, row.currency),
-                refunded_amount=money(row.refunded_amount, row.currency),
-                failure_reason=row.failure_reason,
-                paid_at=row.paid_at,
-                created_at=row.created_at,
-            )
-            for row in rows
-        ],
+        data=[service.transaction_out(row, names[row.gateway_id]) for row in rows],
     )
 
 
@@ -332,17 +320,7 @@ async def list_discrepancies(
     c = invoice.currency
     return DiscrepancyList(
         invoice_id=invoice.id,
-        discrepancies=[
-            DiscrepancyOut(
-                transaction_id=row.transaction_id,
-                installment_number=row.installment_number,
-                expected_amount=money(row.expected_amount, c),
-                paid_amount=money(row.paid_amount, c),
-                difference=money(row.difference, c),
-                type=row.type,
-            )
-            for row in rows
-        ],
+        discrepancies=[service.discrepancy_out(row, c) for row in rows],
     )
 
 
@@ -372,16 +350,7 @@ async def list_refunds(
     rows = await repo.refunds(session, principal.tenant_id, invoice.id)
     return RefundList(
         invoice_id=invoice.id,
-        data=[
-            RefundOut(
-                refund_id=row.gateway_refund_id,
-                transaction_id=row.transaction_id,
-                refund_amount=money(row.refund_amount, row.currency),
-                refund_timestamp=row.refund_timestamp,
-                refund_reason=row.refund_reason,
-            )
-            for row in rows
-        ],
+        data=[service.refund_out(row) for row in rows],
     )
 
 

@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.auth import Principal
+from api.deps import Services
 from api.errors import (
     AppError,
     BusinessRuleError,
@@ -31,21 +32,35 @@ from api.errors import (
 )
 from api.gateways import repository as gateways_repo
 from api.invoices.schemas import (
+    DiscrepancyOut,
     InstallmentOut,
     InvoiceCreate,
     InvoiceOut,
     LineItemOut,
     PaymentOut,
+    RefundOut,
     SupplementaryCreate,
+    TransactionOut,
 )
+from db import events
 from db import invoices as repo
 from db.drafting import insert_invoice
-from db.models import InstallmentSchedule, Invoice, InvoiceAuditLog, LineItem
+from db.models import (
+    ArchiveTransaction,
+    InstallmentSchedule,
+    Invoice,
+    InvoiceAuditLog,
+    LineItem,
+    PaymentDiscrepancy,
+    PaymentTransaction,
+    Refund,
+)
 from domain.drafts import plan_invoice
 from domain.money import Currency, format_amount, parse_currency
 from domain.status import FINAL_STATUSES, InvoiceStatus, ensure_supplementary_parent
 from domain.timeutil import utcnow
 from domain.totals import FeeSchedule
+from notify.dispatch import dispatch_quietly
 from workflows.contracts import (
     InvoiceWorkflowInput,
     PaymentLink,
@@ -184,6 +199,44 @@ async def read_invoice(
     return invoice_out_from_document(document)
 
 
+def transaction_out(row: PaymentTransaction | ArchiveTransaction, gateway: str) -> TransactionOut:
+    return TransactionOut(
+        id=row.id,
+        installment_number=row.installment_number,
+        gateway=gateway,
+        gateway_transaction_id=row.gateway_transaction_id,
+        amount=money(row.amount, row.currency),
+        currency=row.currency,
+        status=row.status,
+        overpayment_amount=money(row.overpayment_amount, row.currency),
+        refunded_amount=money(row.refunded_amount, row.currency),
+        failure_reason=row.failure_reason,
+        paid_at=row.paid_at,
+        created_at=row.created_at,
+    )
+
+
+def discrepancy_out(row: PaymentDiscrepancy, currency: str) -> DiscrepancyOut:
+    return DiscrepancyOut(
+        transaction_id=row.transaction_id,
+        installment_number=row.installment_number,
+        expected_amount=money(row.expected_amount, currency),
+        paid_amount=money(row.paid_amount, currency),
+        difference=money(row.difference, currency),
+        type=row.type,
+    )
+
+
+def refund_out(row: Refund) -> RefundOut:
+    return RefundOut(
+        refund_id=row.gateway_refund_id,
+        transaction_id=row.transaction_id,
+        refund_amount=money(row.refund_amount, row.currency),
+        refund_timestamp=row.refund_timestamp,
+        refund_reason=row.refund_reason,
+    )
+
+
 async def render(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
     return invoice_out(
         invoice,
@@ -293,11 +346,13 @@ async def create_invoice(
     except RPCError as exc:
         logger.warning("could not start workflow for invoice %s: %s", invoice.id, exc.status)
         raise ServiceUnavailable("Temporal is unavailable; the invoice was not created") from exc
+    created = invoice_out(invoice, gateway, lines, schedule)
+    await events.record_event(session, invoice, "invoice.created", created.model_dump(mode="json"))
     logger.info(
         "invoice created",
         extra={"invoice_id": invoice.id, "workflow_id": invoice_workflow_id(invoice.id)},
     )
-    return invoice_out(invoice, gateway, lines, schedule)
+    return created
 
 
 async def create_supplementary(
@@ -416,6 +471,18 @@ def _update_error(cause: BaseException | None) -> AppError:
             return BusinessRuleError(cause.message, code="gateway_rejected")
         return BusinessRuleError(cause.message)
     return ServiceUnavailable("The invoice workflow could not complete the request")
+
+
+async def dispatch_events(services: Services, tenant_id: str, invoice_id: int) -> None:
+    """After the request's commit: hand the invoice's new events to their delivery workflows
+    (the sweeper does it within a minute if this fails)."""
+    try:
+        client = await services.temporal()
+    except AppError:
+        return
+    await dispatch_quietly(
+        services.sessions, client, services.settings.temporal_task_queue, tenant_id, invoice_id
+    )
 
 
 def payment_out(link: PaymentLink) -> PaymentOut:

@@ -172,6 +172,32 @@ async def ensure_running(stack: Stack) -> None:
     await asyncio.to_thread(stack.wait_ready, 60)
 
 
+async def run_load(
+    stack: Stack, client: MerchantClient, plans: list[Plan], seed: int, chaos: Chaos
+) -> tuple[list[int | BaseException], Counter[str], float]:
+    """Every plan's invoice, CONCURRENCY at a time, with the kills and reorderings (seeded from
+    `seed`) running beside them: (results, scenarios paid, seconds it took)."""
+    began = time.monotonic()
+    done = asyncio.Event()
+    paid: Counter[str] = Counter()
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+
+    async def bounded(plan: Plan) -> int:
+        async with semaphore:
+            return await run_invoice(client, plan, seed, paid)
+
+    chaos_task = asyncio.create_task(run_chaos(stack, random.Random(seed + 1), began, chaos))
+    reorder_task = asyncio.create_task(run_reorder(client, random.Random(seed + 2), done))
+    try:
+        results = await asyncio.gather(*(bounded(plan) for plan in plans), return_exceptions=True)
+    finally:
+        done.set()
+        chaos_task.cancel()
+        reorder_task.cancel()
+        await asyncio.gather(chaos_task, reorder_task, return_exceptions=True)
+    return list(results), paid, time.monotonic() - began
+
+
 @pytest.mark.slow
 async def test_kill_worker_and_api_during_payments(drill_stack: StackFactory) -> None:
     seed = int(os.environ.get("DRILL_SEED") or random.SystemRandom().randrange(1, 10**9))
@@ -180,8 +206,6 @@ async def test_kill_worker_and_api_during_payments(drill_stack: StackFactory) ->
     )
     rng = random.Random(seed)
     plans = make_plans(rng, seed)
-    chaos_rng = random.Random(seed + 1)
-    reorder_rng = random.Random(seed + 2)
 
     started = time.monotonic()
     stack = drill_stack("paytrust_drill_kill", SANDBOX_RETRY_TIME_SCALE=str(RETRY_TIME_SCALE))
@@ -191,27 +215,7 @@ async def test_kill_worker_and_api_during_payments(drill_stack: StackFactory) ->
     try:
         # Warm up the key's authentication, then go.
         assert (await client.call("GET", "/gateways")).status_code == 200
-        began = time.monotonic()
-        done = asyncio.Event()
-        paid: Counter[str] = Counter()
-        semaphore = asyncio.Semaphore(CONCURRENCY)
-
-        async def bounded(plan: Plan) -> int:
-            async with semaphore:
-                return await run_invoice(client, plan, seed, paid)
-
-        chaos_task = asyncio.create_task(run_chaos(stack, chaos_rng, began, chaos))
-        reorder_task = asyncio.create_task(run_reorder(client, reorder_rng, done))
-        try:
-            results = await asyncio.gather(
-                *(bounded(plan) for plan in plans), return_exceptions=True
-            )
-        finally:
-            done.set()
-            chaos_task.cancel()
-            reorder_task.cancel()
-            await asyncio.gather(chaos_task, reorder_task, return_exceptions=True)
-        load_took = time.monotonic() - began
+        results, paid, load_took = await run_load(stack, client, plans, seed, chaos)
         failures = [r for r in results if isinstance(r, BaseException)]
         print(
             f"[kill drill] load {load_took:.1f}s; kills: {chaos.summary()}; "

@@ -259,6 +259,9 @@ def start_stack(base: Path, database: str) -> Stack:
             "LOG_JSON": "false",
             # A crashed request's Idempotency-Key is taken over after this (90 s in production).
             "IDEMPOTENCY_LEASE_SECONDS": str(IDEMPOTENCY_LEASE_SECONDS),
+            # Merchant webhooks to the sandbox's receivers (127.0.0.1), retries compressed.
+            "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
+            "WEBHOOK_DELIVERY_SCALE": "0.001",
         },
     )
     try:

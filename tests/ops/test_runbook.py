@@ -596,6 +596,72 @@ def test_sync_an_invoice_whose_notification_was_lost(
         assert len(merchant.transactions(invoice["id"])) == 1
 
 
+# --- 10. merchant webhooks -------------------------------------------------------------------
+
+
+def test_merchant_webhook_endpoint_failing_then_recovered(
+    runbook: Runbook, ops_stack: Stack, merchant: Merchant
+) -> None:
+    name = f"ops-{uuid.uuid4().hex[:8]}"
+    receiver = f"{ops_stack.sandbox_url}/_sandbox/receivers/{name}"
+    key = {"KEY": merchant.key}
+    with merchant.http() as http:
+        endpoint = http.post("/webhook-endpoints", json={"url": receiver}).json()
+    httpx.put(receiver, json={"secret": endpoint["secret"], "down": True}, timeout=10)
+    invoice = merchant.create()
+
+    listed = runbook.run("webhook-endpoints", env=key).stdout
+    assert f'"id": {endpoint["id"]}' in listed and receiver in listed
+
+    out = run_until(
+        runbook,
+        "webhook-deliveries-pending",
+        lambda text: '"attempt_count": 0' not in text and "invoice.created" in text,
+        endpoint_id=endpoint["id"],
+        env=key,
+    )
+    assert '"status_code": 503' in out
+    delivery_id = re.search(r'"id": (\d+)', out)
+    assert delivery_id is not None
+
+    described = runbook.run(
+        "webhook-delivery-workflow", endpoint_id=endpoint["id"], invoice_id=invoice["id"]
+    ).stdout
+    workflow_id = f"webhook-delivery-{endpoint['id']}-{invoice['id']}"
+    assert workflow_id in described
+    assert statuses(ops_stack, workflow_id)[0] == "RUNNING", described
+
+    # The merchant fixes the receiver; the operator delivers now.
+    httpx.put(receiver, json={"down": False}, timeout=10)
+    runbook.run(
+        "webhook-retry", endpoint_id=endpoint["id"], delivery_id=delivery_id.group(1), env=key
+    )
+    eventually(
+        lambda: httpx.get(receiver, timeout=10).json()["deliveries"],
+        lambda seen: any(d["answered"] == 200 and d["verified"] for d in seen),
+        timeout=30,
+        interval=0.5,
+        what="the retried delivery arrives, signed",
+    )
+
+    # Disabled (by the merchant here; by 5 days of failures in production), re-enabled.
+    with merchant.http() as http:
+        http.patch(f"/webhook-endpoints/{endpoint['id']}", json={"disabled": True})
+    enabled = runbook.run("webhook-reenable", endpoint_id=endpoint["id"], env=key).stdout
+    assert '"disabled": false' in enabled
+
+    runbook.run("webhook-sweeper")
+    query = "TemporalScheduledById='paytrust-webhook-sweeper'"
+    swept = eventually(
+        lambda: cli_json(ops_stack, "workflow", "list", "--query", query) or [],
+        lambda found: any(run["type"]["name"] == "WebhookSweeperWorkflow" for run in found),
+        timeout=30,
+        interval=0.5,
+        what="the sweeper ran",
+    )
+    assert swept
+
+
 # --- every block ran -------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from .api_key_create import ApiKeyCreate
 from .api_key_out import ApiKeyOut
 from .api_key_rotate import ApiKeyRotate
 from .api_key_with_secret import ApiKeyWithSecret
+from .attempt_out import AttemptOut
 from .audit_entry import AuditEntry
 from .cancel_in import CancelIn
 from .credentials import Credentials
@@ -12,10 +13,21 @@ from .credentials_update import CredentialsUpdate
 from .currency import Currency
 from .currency_section import CurrencySection
 from .customer_in import CustomerIn
+from .delivery_accepted import DeliveryAccepted
+from .delivery_list import DeliveryList
+from .delivery_out import DeliveryOut
 from .discrepancy_list import DiscrepancyList
 from .discrepancy_out import DiscrepancyOut
+from .endpoint_create import EndpointCreate
+from .endpoint_list import EndpointList
+from .endpoint_out import EndpointOut
+from .endpoint_patch import EndpointPatch
+from .endpoint_with_secret import EndpointWithSecret
 from .error_body import ErrorBody
 from .error_envelope import ErrorEnvelope
+from .event_list import EventList
+from .event_out import EventOut
+from .event_out_data import EventOutData
 from .failed_webhook import FailedWebhook
 from .fee_line import FeeLine
 from .financial_report import FinancialReport
@@ -45,6 +57,7 @@ from .invoice_patch_metadata_type_0 import InvoicePatchMetadataType0
 from .invoice_status import InvoiceStatus
 from .line_item_in import LineItemIn
 from .line_item_out import LineItemOut
+from .list_deliveries_status_type_0 import ListDeliveriesStatusType0
 from .overpayment_out import OverpaymentOut
 from .page_api_key_out import PageApiKeyOut
 from .page_audit_entry import PageAuditEntry
@@ -56,6 +69,7 @@ from .receive_account_webhook_gateway import ReceiveAccountWebhookGateway
 from .receive_webhook_gateway import ReceiveWebhookGateway
 from .refund_list import RefundList
 from .refund_out import RefundOut
+from .rotate_secret import RotateSecret
 from .supplementary_create import SupplementaryCreate
 from .supplementary_create_metadata_type_0 import SupplementaryCreateMetadataType0
 from .tax_line import TaxLine
@@ -72,6 +86,7 @@ __all__ = (
     "ApiKeyOut",
     "ApiKeyRotate",
     "ApiKeyWithSecret",
+    "AttemptOut",
     "AuditEntry",
     "CancelIn",
     "Credentials",
@@ -79,10 +94,21 @@ __all__ = (
     "Currency",
     "CurrencySection",
     "CustomerIn",
+    "DeliveryAccepted",
+    "DeliveryList",
+    "DeliveryOut",
     "DiscrepancyList",
     "DiscrepancyOut",
+    "EndpointCreate",
+    "EndpointList",
+    "EndpointOut",
+    "EndpointPatch",
+    "EndpointWithSecret",
     "ErrorBody",
     "ErrorEnvelope",
+    "EventList",
+    "EventOut",
+    "EventOutData",
     "FailedWebhook",
     "FeeLine",
     "FinancialReport",
@@ -112,6 +138,7 @@ __all__ = (
     "InvoiceStatus",
     "LineItemIn",
     "LineItemOut",
+    "ListDeliveriesStatusType0",
     "OverpaymentOut",
     "PageApiKeyOut",
     "PageAuditEntry",
@@ -123,6 +150,7 @@ __all__ = (
     "ReceiveWebhookGateway",
     "RefundList",
     "RefundOut",
+    "RotateSecret",
     "SupplementaryCreate",
     "SupplementaryCreateMetadataType0",
     "TaxLine",

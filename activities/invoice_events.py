@@ -1,0 +1,80 @@
+"""Which events an invoice change writes, with what resource: called by the invoice
+activities inside their transaction (under the invoice row lock), so every event commits with
+its change. The rows themselves are built by `db.events.record_event`; resources are rendered
+by the api's own renderers, exactly as the GET endpoints show them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.invoices import service as rendering
+from db import events
+from db import invoices as repo
+from db.models import (
+    InstallmentSchedule,
+    Invoice,
+    PaymentDiscrepancy,
+    PaymentTransaction,
+    Refund,
+)
+from domain.status import InvoiceStatus
+
+
+async def invoice_events(session: AsyncSession, invoice: Invoice, *types: str) -> None:
+    """Events whose object is the invoice as of this change (one rendering for all)."""
+    if not types:
+        return
+    await session.flush()
+    obj = (await rendering.render(session, invoice)).model_dump(mode="json")
+    for event_type in types:
+        await events.record_event(session, invoice, event_type, obj)
+
+
+async def payment_events(
+    session: AsyncSession,
+    invoice: Invoice,
+    txn: PaymentTransaction,
+    discrepancy: PaymentDiscrepancy | None,
+    *,
+    newly_paid: Sequence[InstallmentSchedule],
+    status_changed: bool,
+    overpaid: bool,
+) -> None:
+    """A payment applied: payment.succeeded (the payment), payment.discrepancy (the
+    discrepancy), installment.paid per installment it completed (the installment), then the
+    invoice's invoice.partially_paid / invoice.paid and invoice.overpaid."""
+    await session.flush()
+    await session.refresh(txn, ["created_at"])
+    gateway = await repo.gateway_name(session, invoice.gateway_id)
+    payment = rendering.transaction_out(txn, gateway).model_dump(mode="json")
+    await events.record_event(session, invoice, "payment.succeeded", payment)
+    if discrepancy is not None:
+        obj = rendering.discrepancy_out(discrepancy, invoice.currency).model_dump(mode="json")
+        await events.record_event(session, invoice, "payment.discrepancy", obj)
+    for row in newly_paid:
+        await installment_event(session, invoice, row, "installment.paid")
+    types = []
+    status = InvoiceStatus(invoice.status)
+    if status == InvoiceStatus.PARTIALLY_PAID:
+        types.append("invoice.partially_paid")
+    elif status == InvoiceStatus.FULLY_PAID and status_changed:
+        types.append("invoice.paid")
+    if overpaid:
+        types.append("invoice.overpaid")
+    await invoice_events(session, invoice, *types)
+
+
+async def installment_event(
+    session: AsyncSession, invoice: Invoice, row: InstallmentSchedule, event_type: str
+) -> None:
+    """installment.paid / installment.overdue: the installment as GET .../installments shows."""
+    obj = rendering.installment_out(row, invoice.currency).model_dump(mode="json")
+    await events.record_event(session, invoice, event_type, obj)
+
+
+async def refund_events(session: AsyncSession, invoice: Invoice, refund: Refund) -> None:
+    await session.flush()
+    obj = rendering.refund_out(refund).model_dump(mode="json")
+    await events.record_event(session, invoice, "refund.succeeded", obj)

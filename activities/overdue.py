@@ -1,0 +1,73 @@
+"""`installment.overdue`: fired by InvoiceWorkflow's durable timer a day after an unpaid
+installment's due date (domain.events.OVERDUE_AFTER; no polling job). The activity re-checks
+under the invoice row lock that the installment is still unpaid and past due and that its
+overdue event was not written already (a retried activity, a timer re-armed after
+continue-as-new), then writes the event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from temporalio import activity
+
+from activities.invoice_events import installment_event
+from activities.invoices import _locked_invoice, _locked_schedule
+from db.engine import SessionFactory, transaction
+from db.models import Event
+from domain.events import OVERDUE_AFTER
+from domain.status import FINAL_STATUSES, InvoiceStatus
+from domain.timeutil import ensure_utc, utcnow
+
+
+class OverdueInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    installment_number: int
+    # The workflow's clock when its timer fired.
+    as_of: datetime
+
+
+class OverdueActivities:
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
+
+    @activity.defn
+    async def mark_installment_overdue(self, inp: OverdueInput) -> bool:
+        """True if this call wrote the installment's `installment.overdue` event."""
+        async with transaction(self._sessions) as session:
+            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            if InvoiceStatus(invoice.status) in FINAL_STATUSES:
+                return False
+            row = next(
+                (
+                    r
+                    for r in await _locked_schedule(session, invoice)
+                    if r.number == inp.installment_number
+                ),
+                None,
+            )
+            now = max(utcnow(), ensure_utc(inp.as_of))
+            if (
+                row is None
+                or row.status == "paid"
+                or ensure_utc(row.due_date) + OVERDUE_AFTER > now
+            ):
+                return False
+            already = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(Event)
+                    .where(
+                        Event.tenant_id == invoice.tenant_id,
+                        Event.invoice_id == invoice.id,
+                        Event.type == "installment.overdue",
+                        func.json_value(Event.data, "$.object.number") == row.number,
+                    )
+                )
+            ).scalar_one()
+            if already:
+                return False
+            await installment_event(session, invoice, row, "installment.overdue")
+            return True

@@ -1,0 +1,1 @@
+"""Outbound merchant webhooks: secrets, signatures, the URL guard and the sender."""

@@ -1,0 +1,115 @@
+"""WebhookDeliveryWorkflow (`webhook-delivery-{endpoint}-{invoice}`): sends one endpoint the
+events of one invoice, in `sequence` order, each retried on durable timers (5 s, 5 min,
+30 min, 2 h, 5 h, 10 h, 10 h) until it succeeds or finally fails; only then the next.
+
+The outbox (`webhook_deliveries`) is the queue: the workflow holds no events, only the pair,
+so a dead endpoint with thousands of queued events is thousands of MySQL rows and, per
+invoice, one workflow asleep on a timer: no polling, and histories stay small (continue-as-new
+after `HISTORY_LIMIT` events). Started or woken by signal-with-start (notify/dispatch.py):
+`new_work` (more rows; the current timer keeps running) or `retry_now` (a manual retry:
+attempt at once). It ends when the pair has nothing pending, or its endpoint is disabled or
+deleted; the next hand-over starts it again.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.deliveries import (
+        AttemptInput,
+        AttemptResult,
+        DeliveryActivities,
+        SweepResult,
+    )
+    from notify.dispatch import DeliveryPair
+
+# MySQL steps: retried until MySQL is back; a delivery is never dropped.
+DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+HISTORY_LIMIT = 1000
+
+
+@workflow.defn
+class WebhookDeliveryWorkflow:
+    def __init__(self) -> None:
+        self._more = False
+        self._retry_now = False
+
+    @workflow.signal
+    def new_work(self) -> None:
+        self._more = True
+
+    @workflow.signal
+    def retry_now(self) -> None:
+        self._more = True
+        self._retry_now = True
+
+    @workflow.run
+    async def run(self, pair: DeliveryPair) -> int:
+        delivered = 0
+        while True:
+            self._more = False
+            nxt = await workflow.execute_activity_method(
+                DeliveryActivities.next_delivery,
+                pair,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=DB_RETRY,
+            )
+            if nxt is None:
+                if self._more:
+                    continue
+                return pair.delivered + delivered
+            if not await self._deliver(nxt.delivery_id):
+                return pair.delivered + delivered
+            delivered += 1
+            info = workflow.info()
+            if info.is_continue_as_new_suggested() or (
+                info.get_current_history_length() > HISTORY_LIMIT
+            ):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(
+                    DeliveryPair(
+                        endpoint_id=pair.endpoint_id,
+                        invoice_key=pair.invoice_key,
+                        delivered=pair.delivered + delivered,
+                    )
+                )
+
+    async def _deliver(self, delivery_id: int) -> bool:
+        """Attempt until succeeded or finally failed; False if the endpoint stopped."""
+        while True:
+            self._retry_now = False
+            result: AttemptResult = await workflow.execute_activity_method(
+                DeliveryActivities.attempt_delivery,
+                AttemptInput(delivery_id=delivery_id),
+                # 15 s for the POST, the rest for MySQL.
+                start_to_close_timeout=timedelta(seconds=45),
+                retry_policy=DB_RETRY,
+            )
+            if result.outcome == "stopped":
+                return False
+            if result.outcome != "retrying" or result.retry_in_seconds is None:
+                return True
+            with suppress(TimeoutError):
+                await workflow.wait_condition(
+                    lambda: self._retry_now,
+                    timeout=timedelta(seconds=result.retry_in_seconds),
+                )
+
+
+@workflow.defn
+class WebhookSweeperWorkflow:
+    """Run every minute by the `paytrust-webhook-sweeper` schedule: hands over outbox rows
+    that no delivery workflow owns (see DeliveryActivities.sweep_outbox)."""
+
+    @workflow.run
+    async def run(self) -> SweepResult:
+        return await workflow.execute_activity_method(
+            DeliveryActivities.sweep_outbox,
+            start_to_close_timeout=timedelta(minutes=2),
+            retry_policy=RetryPolicy(maximum_attempts=3),
+        )
