@@ -10,6 +10,7 @@ import os
 import re
 
 from devstack import ROOT, Stack
+from notify.demo_receiver import register_demo_receiver
 from tests.e2e.support import Merchant
 from tests.ops.runbook import Runbook
 
@@ -20,14 +21,21 @@ def _env(stack: Stack, merchant: Merchant) -> dict[str, str]:
 
 def test_readme_first_payment_runs_as_written_twice(runbook: Runbook, ops_stack: Stack) -> None:
     merchant = Merchant.new(ops_stack)
+    # As `make run` does for its demo tenant: an endpoint at the sandbox's `demo` receiver.
+    register_demo_receiver(ops_stack.api_url, ops_stack.sandbox_url, merchant.key)
     paid: list[int] = []
     for _ in range(2):
         out = runbook.run_document(ROOT / "README.md", env=_env(ops_stack, merchant)).stdout
-        documents = [json.loads(d) for d in re.findall(r"^\{.*?^\}", out, re.S | re.M)]
+        documents = [json.loads(d) for d in re.findall(r"^\{\n.*?^\}", out, re.S | re.M)]
         draft, final = documents[0], documents[-1]
         assert draft["status"] == "draft" and draft["total"] == "115900", out
         assert final["status"] == "fully_paid" and final["amount_paid"] == "115900", out
-        assert out.strip().splitlines()[-1] == str(final["id"])  # found by external_id
+        lines = out.splitlines()
+        assert str(final["id"]) in lines, out  # found by external_id
+        received = [json.loads(line) for line in lines if line.startswith('{"type":')]
+        assert {"type": "invoice.paid", "seq": 4, "verified": True} in received, out
+        assert all(event["verified"] for event in received), out
+        assert any("invoice.paid" in line for line in lines if not line.startswith("{")), out
         paid.append(final["id"])
     assert paid[0] != paid[1]
     for invoice_id in paid:
