@@ -40,6 +40,7 @@ from api.webhook_endpoints.endpoints import router as webhook_endpoints_router
 from api.webhooks.endpoints import router as webhooks_router
 from config import Settings
 from db.engine import create_engine, create_read_engine, create_session_factory
+from notify.secrets import secret_box
 
 logger = logging.getLogger("paytrust.api")
 
@@ -179,6 +180,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             headers=decision.headers(),
         )
 
+    answers_box = secret_box(settings, b"paytrust-idempotent-answers")
     # Outermost last: request context wraps everything, so every answer has an X-Request-ID.
     app.add_middleware(
         IdempotencyMiddleware,
@@ -187,6 +189,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         resolve_scope=idempotency_scope,
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
         lease=timedelta(seconds=settings.idempotency_lease_seconds),
+        seal=answers_box.seal,
+        unseal=answers_box.open,
     )
     app.add_middleware(
         BodyLimitMiddleware,

@@ -268,6 +268,9 @@ def decides_request(status: int) -> bool:
     return 200 <= status < 300 or (400 <= status < 500 and status not in _UNDECIDED_STATUSES)
 
 
+SEALED_PREFIX = "sealed:v1:"
+
+
 class IdempotencyMiddleware:
     """`Idempotency-Key` on POST: the same key and body replay the first response; the same key
     with another body is 409. Keys are scoped to the caller (tenant or admin) and kept
@@ -284,9 +287,15 @@ class IdempotencyMiddleware:
         ttl: timedelta,
         lease: timedelta = timedelta(seconds=90),
         replay_guard: ReplayGuard | None = None,
+        seal: Callable[[str], str] | None = None,
+        unseal: Callable[[str], str] | None = None,
     ) -> None:
         self.app = app
         self.replay_guard = replay_guard
+        # Stored answers are encrypted at rest: some carry a secret shown once (a new API key,
+        # a webhook endpoint's signing secret) and most carry the customer's details.
+        self.seal = seal
+        self.unseal = unseal
         self.sessions = sessions
         self.resolve_scope = resolve_scope
         self.ttl = ttl
@@ -390,8 +399,22 @@ class IdempotencyMiddleware:
             )
         from starlette.responses import Response
 
+        stored = existing.response_body or ""
+        if stored.startswith(SEALED_PREFIX):
+            if self.unseal is None:
+                raise RuntimeError("a sealed idempotent answer and no key to open it")
+            try:
+                stored = self.unseal(stored.removeprefix(SEALED_PREFIX))
+            except Exception:
+                # Sealed under a key this process does not hold (rotated away): say so rather
+                # than run the request a second time.
+                return error_response(
+                    409,
+                    "idempotency_key_unreadable",
+                    "The answer stored for this Idempotency-Key cannot be read; use a new key",
+                )
         return Response(
-            content=existing.response_body or "",
+            content=stored,
             status_code=existing.response_status,
             media_type=existing.response_content_type or "application/json",
             headers={"Idempotent-Replayed": "true"},
@@ -429,7 +452,10 @@ class IdempotencyMiddleware:
                         )
                     ).scalar_one()
                     row.response_status = status
-                    row.response_body = b"".join(chunks).decode("utf-8", "replace")
+                    answer = b"".join(chunks).decode("utf-8", "replace")
+                    row.response_body = (
+                        SEALED_PREFIX + self.seal(answer) if self.seal is not None else answer
+                    )
                     row.response_content_type = content_type
                 stored = True
         finally:

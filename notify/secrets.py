@@ -28,10 +28,10 @@ def new_secret() -> str:
 class SecretBox:
     """Encrypts and decrypts endpoint secrets; the key never leaves this object."""
 
-    def __init__(self, key_material: str) -> None:
-        derived = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"paytrust-webhook-secrets"
-        ).derive(key_material.encode())
+    def __init__(self, key_material: str, purpose: bytes = b"paytrust-webhook-secrets") -> None:
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+            key_material.encode()
+        )
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
 
     def __repr__(self) -> str:
@@ -63,7 +63,8 @@ def delivery_headers(
     }
 
 
-def secret_box(settings: Settings) -> SecretBox:
-    """The box for these settings: WEBHOOK_SECRETS_KEY, else derived from ADMIN_API_KEY."""
+def secret_box(settings: Settings, purpose: bytes = b"paytrust-webhook-secrets") -> SecretBox:
+    """The box for these settings: WEBHOOK_SECRETS_KEY, else derived from ADMIN_API_KEY.
+    `purpose` derives a key of its own per use (endpoint secrets, stored idempotent answers)."""
     key = settings.webhook_secrets_key or settings.admin_api_key
-    return SecretBox(key.get_secret_value())
+    return SecretBox(key.get_secret_value(), purpose)
