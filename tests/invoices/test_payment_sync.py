@@ -116,6 +116,13 @@ async def test_sync_is_tenant_scoped_open_to_the_admin_and_needs_a_key(
     assert by_admin.json()["status"] == "fully_paid"
     missing = await sync(shop, 987_654_321, admin_headers)
     assert missing.status_code == 404
+    # Out-of-range and malformed ids, and a wrong admin key: refused, nothing asked.
+    for bad in ("9" * 30, "-1", "abc"):
+        refused = await client.post(f"/invoices/{bad}/sync", headers=shop.headers)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert refused.json()["error"]["code"] == "validation_error"
+    wrong_admin = await sync(shop, invoice["id"], {"X-Admin-Key": "x" * 40})
+    assert wrong_admin.status_code == 401
 
 
 async def test_sync_is_rate_limited_per_invoice(shop: Merchant, settings: Any) -> None:
