@@ -127,8 +127,8 @@ def build_worker(
     settings: Settings | None = None,
 ) -> Worker:
     from activities.errors import NonRetryableDataInterceptor
-    from logsetup import ActivityLogContextInterceptor
     from notify.interceptor import DispatchAfterInvoiceActivities
+    from observability.logs import ActivityLogContextInterceptor
 
     return Worker(
         client,
@@ -235,7 +235,7 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     settings = load_settings()
-    from logsetup import configure_logging, settings_secrets
+    from observability.logs import configure_logging, settings_secrets
 
     configure_logging(settings.log_level, settings.log_json, settings_secrets(settings))
     status = 0

@@ -20,12 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
-from api.metrics import (
-    WEBHOOK_DELIVERIES,
-    WEBHOOK_DELIVERY_LATENCY,
-    WEBHOOK_ENDPOINT_ATTEMPTS,
-    WEBHOOK_QUEUED,
-)
 from api.webhook_endpoints.endpoints import endpoint_out
 from config import Settings
 from db import events as event_log
@@ -36,6 +30,12 @@ from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from notify.dispatch import DeliveryPair, dispatch_quietly, hand_over
 from notify.secrets import delivery_headers, secret_box
 from notify.urlguard import UnsafeUrl, check_url
+from observability.metrics import (
+    WEBHOOK_DELIVERIES,
+    WEBHOOK_DELIVERY_LATENCY,
+    WEBHOOK_ENDPOINT_ATTEMPTS,
+    WEBHOOK_QUEUED,
+)
 
 logger = logging.getLogger("paytrust.deliveries")
 

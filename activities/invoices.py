@@ -23,12 +23,26 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.invoice_events import invoice_events, payment_events, refund_events
-from api.metrics import (
-    GATEWAY_CALLS,
-    GATEWAY_LATENCY,
-    INVOICE_TRANSITIONS,
-    PAYMENTS_APPLIED,
-    WEBHOOK_PROCESSING,
+from contracts.gateway_events import EventKind
+from contracts.gateway_events import WebhookEvent as GatewayEvent
+from contracts.invoices import (
+    AdjustInput,
+    ApplyResult,
+    CancelRequest,
+    ChangeResult,
+    CreatePaymentInput,
+    ExpireGatewayPaymentInput,
+    ExpireInput,
+    ExtendExpiryInput,
+    InvoiceSnapshot,
+    LoadInvoiceInput,
+    ModifyInput,
+    PaymentEvent,
+    PaymentLink,
+    PaymentLinkResult,
+    SyncInput,
+    SyncResult,
+    UnappliedEventInput,
 )
 from db import invoices as repo
 from db.drafting import write_lines_and_schedule
@@ -79,7 +93,6 @@ from gateways.accounts import AccountDirectory, UnknownAccount, active_account, 
 from gateways.base import (
     ORDER_ID_TAKEN,
     CreatedPayment,
-    EventKind,
     GatewayError,
     GatewayRejected,
     PaymentGateway,
@@ -88,26 +101,13 @@ from gateways.base import (
     PaymentState,
     new_merchant_reference,
 )
-from gateways.base import WebhookEvent as GatewayEvent
 from gateways.credentials import CredentialCipher
-from workflows.contracts import (
-    AdjustInput,
-    ApplyResult,
-    CancelRequest,
-    ChangeResult,
-    CreatePaymentInput,
-    ExpireGatewayPaymentInput,
-    ExpireInput,
-    ExtendExpiryInput,
-    InvoiceSnapshot,
-    LoadInvoiceInput,
-    ModifyInput,
-    PaymentEvent,
-    PaymentLink,
-    PaymentLinkResult,
-    SyncInput,
-    SyncResult,
-    UnappliedEventInput,
+from observability.metrics import (
+    GATEWAY_CALLS,
+    GATEWAY_LATENCY,
+    INVOICE_TRANSITIONS,
+    PAYMENTS_APPLIED,
+    WEBHOOK_PROCESSING,
 )
 
 logger = logging.getLogger("paytrust.activities.invoices")

@@ -14,7 +14,10 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
-from api.metrics import WEBHOOK_PROCESSING, WEBHOOKS_REJECTED
+from contracts.gateway_events import WebhookEvent as GatewayEvent
+from contracts.invoices import InvoiceWorkflowInput, PaymentEvent
+from contracts.webhooks import ResolvedEvent, WebhookAttempt, WebhookInput
+from contracts.workflows import invoice_workflow_id
 from db.engine import SessionFactory, transaction
 from db.models import (
     GatewayAccount,
@@ -27,17 +30,9 @@ from db.models import (
 from domain.timeutil import to_naive_utc, utcnow
 from gateways.accounts import AccountDirectory
 from gateways.base import GatewayError, GatewayUnavailable, PaymentGateway
-from gateways.base import WebhookEvent as GatewayEvent
 from gateways.confirmation import EventNotConfirmed, confirm_event
 from gateways.credentials import CredentialCipher
-from workflows.contracts import (
-    InvoiceWorkflowInput,
-    PaymentEvent,
-    ResolvedEvent,
-    WebhookAttempt,
-    WebhookInput,
-    invoice_workflow_id,
-)
+from observability.metrics import WEBHOOK_PROCESSING, WEBHOOKS_REJECTED
 
 logger = logging.getLogger("paytrust.activities.webhooks")
 

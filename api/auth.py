@@ -35,10 +35,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select
 
-from api.metrics import API_KEY_VERIFICATIONS
 from db.engine import SessionFactory, transaction
 from db.models import ApiKey, ApiKeyAuditLog
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
+from observability.metrics import API_KEY_VERIFICATIONS
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

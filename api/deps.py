@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from temporalio.client import Client
 
 from api.auth import ApiKeyAuthenticator, AuthThrottled, Principal, admin_key_matches
-from api.context import tenant_var
 from api.errors import RateLimited, ServiceUnavailable, Unauthorized
 from api.ratelimit import RateLimiter
 from config import Settings
@@ -22,6 +21,7 @@ from db.engine import SessionFactory
 from domain.bounds import MAX_ID
 from gateways.accounts import AccountDirectory
 from gateways.base import PaymentGateway
+from observability.context import tenant_var
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

@@ -19,10 +19,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.context import current_request_id
 from db.errors import db_error_message, is_data_error, is_database_unavailable
 from domain.errors import DomainError
 from domain.money import MONEY_TYPE_ERROR, MoneyError
+from observability.context import current_request_id
 
 logger = logging.getLogger("paytrust.api.errors")
 

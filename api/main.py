@@ -7,7 +7,7 @@ import os
 import uvicorn
 
 from config import load_settings
-from logsetup import configure_logging, settings_secrets
+from observability.logs import configure_logging, settings_secrets
 
 
 def main() -> None:

@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from api.context import request_id_var, tenant_var
 from api.errors import error_response, is_dependency_outage, unexpected_error_response
-from api.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from db.engine import SessionFactory, transaction
 from db.models import IdempotencyKey
 from domain.timeutil import to_naive_utc, utcnow
+from observability.context import request_id_var, tenant_var
+from observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from contracts.invoices import InstallmentSnapshot, InvoiceSnapshot
 from db.models import (
     ArchiveTransaction,
     GatewayConfig,
@@ -25,7 +26,6 @@ from db.models import (
 )
 from domain.money import Currency, quantize
 from domain.timeutil import ensure_utc, to_naive_utc
-from workflows.contracts import InstallmentSnapshot, InvoiceSnapshot
 
 RowT = TypeVar("RowT", LineItem, InstallmentSchedule)
 

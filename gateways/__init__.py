@@ -1,12 +1,11 @@
 """Payment gateways: the `PaymentGateway` protocol, the Xendit and Midtrans clients, and the
 normalized models and errors they share. See docs/gateways.md."""
 
+from contracts.gateway_events import EventKind, GatewayName, WebhookEvent
 from gateways.base import (
     ORDER_ID_TAKEN,
     CreatedPayment,
-    EventKind,
     GatewayError,
-    GatewayName,
     GatewayRejected,
     GatewaySettings,
     GatewayUnavailable,
@@ -19,7 +18,6 @@ from gateways.base import (
     RefundResult,
     RefundStatus,
     WebhookAuthError,
-    WebhookEvent,
     WebhookPayloadError,
     new_merchant_reference,
 )

@@ -19,7 +19,7 @@ from db.engine import SessionFactory
 from db.models import GatewayAccount, GatewayConfig, GatewayPayment
 from gateways.base import GatewayRejected, PaymentGateway
 from gateways.credentials import CredentialCipher
-from logsetup import register_secrets
+from observability.logs import register_secrets
 
 # The credentials each gateway's account holds: required keys, then optional ones.
 CREDENTIAL_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -16,17 +16,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from contracts.gateway_events import EventKind, WebhookEvent
 from domain.money import Currency
 from domain.timeutil import parse_iso, parse_midtrans_time
 from gateways.base import (
-    EventKind,
     GatewayRejected,
     GatewayUnavailable,
     PaymentGateway,
     PaymentNotFound,
     PaymentState,
     PaymentStatus,
-    WebhookEvent,
     WebhookPayloadError,
     wire_amount,
 )

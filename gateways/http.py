@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from gateways.base import GatewayName, GatewayUnavailable, json_dumps
+from contracts.gateway_events import GatewayName
+from gateways.base import GatewayUnavailable, json_dumps
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 

@@ -19,14 +19,13 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
+from contracts.gateway_events import EventKind, GatewayName, WebhookEvent
 from domain.money import Currency, decimal_places
 from domain.timeutil import midtrans_expiry_start, parse_midtrans_time, utcnow
 from gateways.base import (
     ORDER_ID_TAKEN,
     CreatedPayment,
-    EventKind,
     GatewayError,
-    GatewayName,
     GatewayRejected,
     GatewaySettings,
     GatewayUnavailable,
@@ -37,7 +36,6 @@ from gateways.base import (
     RefundResult,
     RefundStatus,
     WebhookAuthError,
-    WebhookEvent,
     WebhookPayloadError,
     json_loads_object,
     require_str,

@@ -15,12 +15,11 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
+from contracts.gateway_events import EventKind, GatewayName, WebhookEvent
 from domain.money import Currency, quantize
 from domain.timeutil import parse_iso, utcnow
 from gateways.base import (
     CreatedPayment,
-    EventKind,
-    GatewayName,
     GatewayRejected,
     GatewaySettings,
     GatewayUnavailable,
@@ -31,7 +30,6 @@ from gateways.base import (
     RefundResult,
     RefundStatus,
     WebhookAuthError,
-    WebhookEvent,
     WebhookPayloadError,
     header_value,
     json_loads_object,

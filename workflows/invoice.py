@@ -27,11 +27,7 @@ with workflow.unsafe.imports_passed_through():
         InvoiceActivities,
     )
     from activities.overdue import OverdueActivities, OverdueInput
-    from domain.errors import DomainError
-    from domain.events import OVERDUE_AFTER
-    from domain.installments import ensure_payment_order
-    from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
-    from workflows.contracts import (
+    from contracts.invoices import (
         AdjustInput,
         AdjustInstallmentsRequest,
         CancelRequest,
@@ -55,6 +51,10 @@ with workflow.unsafe.imports_passed_through():
         SyncResult,
         UnappliedEventInput,
     )
+    from domain.errors import DomainError
+    from domain.events import OVERDUE_AFTER
+    from domain.installments import ensure_payment_order
+    from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
     from workflows.search_attributes import invoice_search_attributes, status_update
 
 # MySQL writes: retried until MySQL is back (a payment is never dropped), backing off to 1 min.

@@ -11,7 +11,7 @@ from temporalio.common import (
     TypedSearchAttributes,
 )
 
-from workflows.contracts import InvoiceSnapshot
+from contracts.invoices import InvoiceSnapshot
 
 
 class _InvoiceKeys:

@@ -20,7 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.webhooks import DeliverInput, RecordAttemptInput, WebhookActivities
-    from workflows.contracts import (
+    from contracts.webhooks import (
         WEBHOOK_RETRY_WAITS_SECONDS,
         ResolvedEvent,
         WebhookAttempt,

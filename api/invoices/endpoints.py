@@ -27,11 +27,7 @@ from api.invoices.schemas import (
 )
 from api.invoices.service import money
 from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
-from db import invoices as repo
-from db.models import Invoice
-from domain.money import Currency
-from domain.status import InvoiceStatus
-from workflows.contracts import (
+from contracts.invoices import (
     AdjustInstallmentsRequest,
     CancelRequest,
     InitiatePaymentRequest,
@@ -39,6 +35,10 @@ from workflows.contracts import (
     ModifyInvoiceRequest,
     PaymentLink,
 )
+from db import invoices as repo
+from db.models import Invoice
+from domain.money import Currency
+from domain.status import InvoiceStatus
 
 router = APIRouter(
     prefix="/invoices", tags=["invoices"], dependencies=[Depends(reject_unknown_query)]

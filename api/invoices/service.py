@@ -42,6 +42,8 @@ from api.invoices.schemas import (
     SupplementaryCreate,
     TransactionOut,
 )
+from contracts.invoices import InvoiceWorkflowInput, PaymentLink, SyncRequest, SyncResult
+from contracts.workflows import invoice_workflow_id
 from db import events
 from db import invoices as repo
 from db.drafting import insert_invoice
@@ -61,13 +63,6 @@ from domain.status import FINAL_STATUSES, InvoiceStatus, ensure_supplementary_pa
 from domain.timeutil import utcnow
 from domain.totals import FeeSchedule
 from notify.dispatch import dispatch_quietly
-from workflows.contracts import (
-    InvoiceWorkflowInput,
-    PaymentLink,
-    SyncRequest,
-    SyncResult,
-    invoice_workflow_id,
-)
 from workflows.search_attributes import invoice_search_attributes
 
 logger = logging.getLogger("paytrust.invoices")

@@ -32,15 +32,16 @@ from api.errors import (
     responses,
 )
 from api.invoices.service import START_TIMEOUT
-from api.metrics import WEBHOOKS
 from api.pagination import ListDep, Page, paginate
+from contracts.gateway_events import WebhookEvent as GatewayWebhookEvent
+from contracts.webhooks import WebhookInput
+from contracts.workflows import webhook_workflow_id
 from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent, WebhookRetryLog
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
 from gateways.accounts import UnknownAccount
 from gateways.base import PaymentGateway, WebhookAuthError, WebhookPayloadError
-from gateways.base import WebhookEvent as GatewayWebhookEvent
-from workflows.contracts import WebhookInput, webhook_workflow_id
+from observability.metrics import WEBHOOKS
 
 router = APIRouter(tags=["webhooks"])
 logger = logging.getLogger("paytrust.webhooks")

@@ -39,9 +39,9 @@ from bench.benchmarks.invoices import closed_loop
 from bench.context import BenchContext
 from bench.measure import LoadResult, table
 from bench.registry import benchmark
+from contracts.workflows import webhook_workflow_id
 from devstack import ROOT, Stack, free_port
 from tests.invoices.helpers import xendit_callback
-from workflows.contracts import webhook_workflow_id
 
 CALLBACK_TOKEN = "sandbox-xendit-callback-token"  # config.py / sandbox/settings.py default
 INTAKE_CONCURRENCY = 50

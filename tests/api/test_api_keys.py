@@ -205,7 +205,7 @@ async def test_a_burst_of_requests_with_a_new_key_hashes_once(client, merchant):
     """50 concurrent first requests with a fresh key: one argon2 verification, not 50."""
     import asyncio
 
-    from api.metrics import API_KEY_VERIFICATIONS
+    from observability.metrics import API_KEY_VERIFICATIONS
 
     verified = API_KEY_VERIFICATIONS.labels("ok")
     before = verified._value.get()

@@ -26,6 +26,8 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from contracts.webhooks import WEBHOOK_RETRY_WAITS_SECONDS
+from contracts.workflows import webhook_workflow_id
 from tests.drills.conftest import StackFactory, with_port
 from tests.drills.helpers import (
     MerchantClient,
@@ -38,7 +40,6 @@ from tests.drills.helpers import (
 )
 from tests.e2e.support import e2e_database_url
 from tests.support.threaded_proxy import ThreadedTcpProxy
-from workflows.contracts import WEBHOOK_RETRY_WAITS_SECONDS, webhook_workflow_id
 
 FIRST_RETRY = timedelta(seconds=WEBHOOK_RETRY_WAITS_SECONDS[0])
 DEADLINE = 150.0

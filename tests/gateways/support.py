@@ -23,9 +23,10 @@ from typing import Any
 import httpx
 import uvicorn
 
+from contracts.gateway_events import WebhookEvent
 from domain.money import Currency
 from domain.timeutil import utcnow
-from gateways.base import GatewayError, PaymentItem, PaymentRequest, WebhookEvent
+from gateways.base import GatewayError, PaymentItem, PaymentRequest
 from gateways.midtrans import parse_midtrans_notification, verify_midtrans_notification
 from gateways.xendit import parse_xendit_webhook, verify_xendit_callback
 

@@ -185,8 +185,8 @@ async def settled(app: Any, client: Any, invoice_ids: list[int]) -> None:
     `processed`) and every invoice workflow has closed, so nothing is left to apply."""
     from sqlalchemy import func, select
 
+    from contracts.workflows import invoice_workflow_id
     from db.models import WebhookEvent
-    from workflows.contracts import invoice_workflow_id
 
     sessions = app.state.services.sessions
 

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from logsetup import JsonFormatter
+from observability.logs import JsonFormatter
 
 _RECORD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
 

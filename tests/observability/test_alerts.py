@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml  # type: ignore[import-untyped]  # PyYAML (via uvicorn[standard]); no stubs
 from prometheus_client import REGISTRY
 
-import api.metrics  # noqa: F401 - registers the metrics
+import observability.metrics  # noqa: F401 - registers the metrics
 from tests.conftest import ROOT
 
 RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
@@ -127,9 +127,9 @@ def test_lost_notifications_alert_compares_sync_with_all_payments() -> None:
 
 
 def test_metric_names_in_code_match_the_grep_of_the_sources():
-    """The names come from the sources too (api/metrics.py, activities/): a metric defined
+    """The names come from the sources too (observability/metrics.py, activities/): a metric defined
     elsewhere than the registry we imported would be caught here."""
-    sources = [ROOT / "api" / "metrics.py", *sorted((ROOT / "activities").glob("*.py"))]
+    sources = [ROOT / "observability" / "metrics.py", *sorted((ROOT / "activities").glob("*.py"))]
     declared = set()
     for path in sources:
         declared |= set(re.findall(r"\"(paytrust_[a-z0-9_]+)\"", Path(path).read_text()))

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from logsetup import (
+from observability.logs import (
     REDACTED,
     JsonFormatter,
     _literal_secrets,
@@ -78,7 +78,7 @@ def test_activity_logger_extra_is_flattened_and_explicit_extra_wins() -> None:
 
 
 def test_invoice_and_tenant_are_read_from_activity_inputs() -> None:
-    from workflows.contracts import LoadInvoiceInput
+    from contracts.invoices import LoadInvoiceInput
 
     assert fields_from_activity_args([LoadInvoiceInput(invoice_id=5, tenant_id="t")]) == {
         "invoice_id": 5,

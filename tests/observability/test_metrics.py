@@ -99,7 +99,7 @@ async def test_webhook_outcomes_gateway_calls_and_transitions_are_counted(
 def test_attempt_status_maps_to_a_processing_outcome():
     from datetime import UTC, datetime
 
-    from workflows.contracts import WebhookAttempt, WebhookInput
+    from contracts.webhooks import WebhookAttempt, WebhookInput
 
     webhook = WebhookInput.model_validate(
         {

@@ -11,8 +11,8 @@ from collections.abc import Awaitable
 
 import httpx
 
-from api.metrics import API_KEY_VERIFICATIONS
 from db.models import ApiKeyAuditLog
+from observability.metrics import API_KEY_VERIFICATIONS
 from tests.security.hardening_support import (
     assert_client_error,
     auth_failures,

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from api.metrics import WEBHOOK_PROCESSING
+from observability.metrics import WEBHOOK_PROCESSING
 from tests.gateways.support import XENDIT_TOKEN
 from tests.invoices.helpers import eventually, xendit_callback
 from tests.security.hardening_support import shop, tenant_state

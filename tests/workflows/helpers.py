@@ -27,6 +27,9 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from api.gateways import repository as gateways_repo
+from contracts.gateway_events import WebhookEvent as GatewayEvent
+from contracts.invoices import InvoiceSnapshot
+from contracts.webhooks import WebhookInput
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.engine import SessionFactory, transaction
@@ -43,9 +46,7 @@ from domain.money import Currency
 from domain.timeutil import iso_utc_millis, utcnow
 from domain.totals import FeeSchedule
 from gateways.base import PaymentGateway, PaymentRequest
-from gateways.base import WebhookEvent as GatewayEvent
 from worker import build_worker
-from workflows.contracts import InvoiceSnapshot, WebhookInput
 
 XENDIT_GATEWAY_ID = 1
 
@@ -242,7 +243,7 @@ def paid_event(
     *, invoice_id: int, amount: Decimal, transaction_id: str, reference: str
 ) -> GatewayEvent:
     """A normalized `paid` event, as the Xendit client produces for a partial payment."""
-    from gateways.base import EventKind
+    from contracts.gateway_events import EventKind
 
     return GatewayEvent(
         gateway="xendit",

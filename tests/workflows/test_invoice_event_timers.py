@@ -10,6 +10,7 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.gateways import repository as gateways_repo
+from contracts.invoices import InvoiceSnapshot
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.engine import SessionFactory, transaction
@@ -21,7 +22,6 @@ from domain.totals import FeeSchedule
 from gateways.base import PaymentGateway
 from tests.workflows.helpers import keep_history, running_worker
 from tests.workflows.test_invoice_workflow import start_invoice_workflow
-from workflows.contracts import InvoiceSnapshot
 
 
 async def installment_invoice(sessions: SessionFactory, tenant_id: str) -> InvoiceSnapshot:

@@ -22,6 +22,16 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.invoices import (
+    CancelRequest,
+    ExtendExpiryRequest,
+    InitiatePaymentRequest,
+    InvoiceOutcome,
+    InvoiceSnapshot,
+    InvoiceWorkflowInput,
+    PaymentEvent,
+)
+from contracts.workflows import invoice_workflow_id
 from db.engine import SessionFactory, transaction
 from db.models import Invoice
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
@@ -36,16 +46,6 @@ from tests.workflows.helpers import (
     paid_event,
     paid_transactions,
     running_worker,
-)
-from workflows.contracts import (
-    CancelRequest,
-    ExtendExpiryRequest,
-    InitiatePaymentRequest,
-    InvoiceOutcome,
-    InvoiceSnapshot,
-    InvoiceWorkflowInput,
-    PaymentEvent,
-    invoice_workflow_id,
 )
 from workflows.invoice import InvoiceWorkflow
 from workflows.search_attributes import invoice_search_attributes

@@ -12,6 +12,7 @@ import httpx
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.invoices import InitiatePaymentRequest, SyncRequest
 from db.engine import SessionFactory
 from gateways.base import PaymentGateway
 from tests.workflows.helpers import (
@@ -24,7 +25,6 @@ from tests.workflows.helpers import (
     running_worker,
 )
 from tests.workflows.test_invoice_workflow import start_invoice_workflow, state_of
-from workflows.contracts import InitiatePaymentRequest, SyncRequest
 from workflows.invoice import InvoiceWorkflow
 
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED

@@ -11,15 +11,16 @@ from decimal import Decimal
 
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.gateway_events import EventKind
+from contracts.gateway_events import WebhookEvent as GatewayEvent
+from contracts.invoices import PaymentEvent
 from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent
 from domain.money import Currency
 from domain.timeutil import to_naive_utc, utcnow
-from gateways.base import EventKind, PaymentGateway
-from gateways.base import WebhookEvent as GatewayEvent
+from gateways.base import PaymentGateway
 from tests.workflows.helpers import create_invoice, eventually, keep_history, running_worker
 from tests.workflows.test_invoice_workflow import start_invoice_workflow
-from workflows.contracts import PaymentEvent
 from workflows.invoice import MAX_DEFERRALS, InvoiceWorkflow
 
 

@@ -17,6 +17,8 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, Wor
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.webhooks import WEBHOOK_RETRY_WAITS_SECONDS, WebhookInput, WebhookOutcome
+from contracts.workflows import webhook_workflow_id
 from db.engine import SessionFactory
 from gateways.base import PaymentGateway, new_merchant_reference
 from tests.gateways.support import XENDIT_TOKEN
@@ -36,12 +38,6 @@ from tests.workflows.helpers import (
     webhook_input,
     webhook_rows,
     xendit_paid_callback,
-)
-from workflows.contracts import (
-    WEBHOOK_RETRY_WAITS_SECONDS,
-    WebhookInput,
-    WebhookOutcome,
-    webhook_workflow_id,
 )
 from workflows.webhook import WebhookWorkflow
 

@@ -35,7 +35,7 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from api.context import request_id_var, tenant_var
+from observability.context import request_id_var, tenant_var
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",

@@ -1,5 +1,6 @@
-"""What crosses the Temporal boundary: one pydantic model in and one out for every workflow,
-activity, signal and update, so fields can be added later without breaking running histories.
+"""What crosses the Temporal boundary of InvoiceWorkflow: one pydantic model in and one out
+for every workflow, activity, signal and update, so fields can be added later without
+breaking running histories.
 
 Money is `Decimal` (the pydantic data converter carries it exactly); times are aware UTC.
 """
@@ -12,23 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from contracts.gateway_events import WebhookEvent
 from domain.bounds import AmountIn, BoundedDatetime
 from domain.drafts import InstallmentsIn, LineItemIn
-from gateways.base import WebhookEvent
-
-INVOICE_TASK_QUEUE_DEFAULT = "paytrust"
-
-# Webhook retries happen at T+1 min, T+6 min and T+36 min after the first attempt (durable
-# timers): the waits between attempts are therefore 1, 5 and 30 minutes.
-WEBHOOK_RETRY_WAITS_SECONDS: tuple[int, ...] = (60, 300, 1800)
-
-
-def invoice_workflow_id(invoice_id: int) -> str:
-    return f"invoice-{invoice_id}"
-
-
-def webhook_workflow_id(gateway: str, event_id: str) -> str:
-    return f"webhook-{gateway}-{event_id}"
 
 
 class InstallmentSnapshot(BaseModel):
@@ -245,41 +232,3 @@ class ModifyInput(BaseModel):
     invoice_id: int
     tenant_id: str
     request: ModifyInvoiceRequest
-
-
-class WebhookInput(BaseModel):
-    gateway: str
-    # As parsed from the notification: a hint until the gateway confirms it.
-    event: WebhookEvent
-    payload: str
-    received_at: datetime
-    # The merchant gateway account the notification came in for (None: the platform's).
-    account_id: str | None = None
-
-
-class ResolvedEvent(BaseModel):
-    webhook_event_id: int
-    invoice_id: int
-    tenant_id: str
-    invoice_currency: str
-    # The event as the gateway confirmed it (what is applied); None in older histories.
-    event: WebhookEvent | None = None
-
-
-class WebhookAttempt(BaseModel):
-    webhook_event_id: int | None
-    gateway: str
-    event_id: str
-    attempt: int
-    status: Literal["succeeded", "retrying", "failed"]
-    error: str | None = None
-    # The run and the moment the attempt started (workflow time), for webhook_retry_log.
-    run_id: str = ""
-    attempted_at: datetime | None = None
-
-
-class WebhookOutcome(BaseModel):
-    webhook_event_id: int | None
-    status: Literal["processed", "permanently_failed"]
-    attempts: int
-    error: str | None = None
