@@ -18,7 +18,7 @@ from typing import Any
 
 from contracts.gateway_events import EventKind, WebhookEvent
 from domain.money import Currency
-from domain.timeutil import parse_iso, parse_midtrans_time
+from domain.timeutil import parse_iso
 from gateways.base import (
     GatewayRejected,
     GatewayUnavailable,
@@ -29,6 +29,7 @@ from gateways.base import (
     WebhookPayloadError,
     wire_amount,
 )
+from gateways.wire import parse_midtrans_time
 
 # Kinds that change money or links; the others (pending, failed) are recorded without effect.
 CONFIRMED_KINDS = frozenset({EventKind.PAID, EventKind.EXPIRED, EventKind.REFUNDED})

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from contracts.gateway_events import EventKind, GatewayName, WebhookEvent
 from domain.money import Currency, decimal_places
-from domain.timeutil import midtrans_expiry_start, parse_midtrans_time, utcnow
+from domain.timeutil import utcnow
 from gateways.base import (
     ORDER_ID_TAKEN,
     CreatedPayment,
@@ -43,6 +43,7 @@ from gateways.base import (
     wire_currency,
 )
 from gateways.http import DEFAULT_TIMEOUT_SECONDS, build_http_client, response_json, send
+from gateways.wire import midtrans_expiry_start, parse_midtrans_time
 
 GATEWAY: Final[GatewayName] = "midtrans"
 SUPPORTED_CURRENCIES: Final = frozenset({Currency.IDR})

@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
-from gateways.base import json_dumps
 from sandbox.faults import CallFault, Operation, SandboxGateway
 from sandbox.state import Account, Payment, Sandbox
+from sandbox.wire import dumps
 
 
 def get_sandbox(request: Request) -> Sandbox:
@@ -29,9 +29,7 @@ SandboxDep = Annotated[Sandbox, Depends(get_sandbox)]
 
 def json_response(data: Any, status_code: int = 200) -> Response:
     """A JSON response whose Decimals are written as exact JSON numbers."""
-    return Response(
-        content=json_dumps(data), status_code=status_code, media_type="application/json"
-    )
+    return Response(content=dumps(data), status_code=status_code, media_type="application/json")
 
 
 async def read_json(request: Request) -> Any:

@@ -18,8 +18,8 @@ from typing import Any, Final, Literal
 
 import httpx
 
-from domain.timeutil import iso_utc_millis, utcnow
 from sandbox.faults import Faults, SandboxGateway
+from sandbox.wire import utc_now, xendit_time
 
 log = logging.getLogger("sandbox.delivery")
 
@@ -80,12 +80,12 @@ class Delivery:
             "event": self.event,
             "signature_valid": self.signature_valid,
             "state": self.state,
-            "created_at": iso_utc_millis(self.created_at),
+            "created_at": xendit_time(self.created_at),
             "headers": self.headers,
             "payload": self.body.decode(),
             "attempts": [
                 {
-                    "at": iso_utc_millis(attempt.at),
+                    "at": xendit_time(attempt.at),
                     "status_code": attempt.status_code,
                     "error": attempt.error,
                     "duration_ms": attempt.duration_ms,
@@ -153,7 +153,7 @@ class Dispatcher:
             body=body,
             headers=headers,
             signature_valid=signature_valid,
-            created_at=utcnow(),
+            created_at=utc_now(),
         )
         self.log.append(delivery)
         if self._faults.drop_notifications:
@@ -202,7 +202,7 @@ class Dispatcher:
         assert self._client is not None, "dispatcher not started"
         timeout = self._timeout_override or DELIVERY_TIMEOUTS[delivery.gateway]
         started = time.monotonic()
-        at = utcnow()
+        at = utc_now()
         status_code: int | None = None
         error: str | None = None
         try:

@@ -10,7 +10,6 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
 
-from domain.timeutil import ensure_utc, format_midtrans_time, utcnow
 from sandbox.common import (
     SandboxDep,
     authenticated_account,
@@ -22,6 +21,7 @@ from sandbox.common import (
 )
 from sandbox.faults import Operation
 from sandbox.state import Account, Sandbox, SandboxError
+from sandbox.wire import as_utc, midtrans_time, utc_now
 
 router = APIRouter(tags=["midtrans"])
 
@@ -144,7 +144,7 @@ def _items_problem(items: Any, gross: Decimal) -> str | None:
 def _expiry(expiry: Any) -> datetime | str:
     """The order's expiry, or an error message. No expiry: Snap's default of 24 hours."""
     if expiry is None:
-        return utcnow() + timedelta(days=1)
+        return utc_now() + timedelta(days=1)
     if not isinstance(expiry, dict):
         return "expiry must be an object"
     unit = expiry.get("unit", "minute")
@@ -155,10 +155,10 @@ def _expiry(expiry: Any) -> datetime | str:
         return "expiry.duration must be a positive integer"
     start_text = expiry.get("start_time")
     if start_text is None:
-        start = utcnow()
+        start = utc_now()
     else:
         try:
-            start = ensure_utc(datetime.strptime(str(start_text), "%Y-%m-%d %H:%M:%S %z"))
+            start = as_utc(datetime.strptime(str(start_text), "%Y-%m-%d %H:%M:%S %z"))
         except ValueError:
             return "expiry.start_time must look like 2020-01-31 12:00:00 +0700"
     return start + timedelta(seconds=duration * UNIT_SECONDS[unit])
@@ -264,7 +264,7 @@ async def refund_transaction(order_id: str, request: Request, sandbox: SandboxDe
                 "gross_amount": f"{payment.gross_amount:.2f}",
                 "currency": "IDR",
                 "payment_type": "bank_transfer",
-                "transaction_time": format_midtrans_time(payment.created_at),
+                "transaction_time": midtrans_time(payment.created_at),
                 "transaction_status": transaction_status,
                 "refund_chargeback_id": refund.chargeback_id,
                 "refund_amount": f"{refund.amount:.2f}",

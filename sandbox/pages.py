@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from domain.timeutil import iso_utc
 from sandbox.common import SandboxDep, to_amount
 from sandbox.state import Payment, SandboxError
+from sandbox.wire import iso_z
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -144,7 +144,7 @@ def _pay_form(payment: Payment) -> HTMLResponse:
         f"<td class='num'>{escape(format_money(str(price), payment.currency))}</td></tr>"
         for name, quantity, price in lines
     )
-    expires = iso_utc(payment.expires_at)
+    expires = iso_z(payment.expires_at)
     content = (
         f"{heading}<p class='description'>{escape(payment.description)}</p>"
         + (

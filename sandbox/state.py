@@ -18,11 +18,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Final, Literal
 
-from domain.timeutil import format_midtrans_time, iso_utc_millis, utcnow
-from gateways.base import json_dumps
 from sandbox.delivery import Dispatcher
 from sandbox.faults import Faults, SandboxGateway
 from sandbox.settings import SandboxSettings
+from sandbox.wire import dumps, midtrans_time, utc_now, xendit_time
 
 # Decimal places of the currencies the sandbox's Xendit accepts (Midtrans: IDR only).
 SCALES: Final[dict[str, int]] = {"IDR": 0, "VND": 0, "MYR": 2, "USD": 2, "THB": 2, "PHP": 2}
@@ -125,7 +124,7 @@ class Payment:
     payment_url: str
     request: dict[str, Any]
     status: Status = "pending"
-    updated_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utc_now)
     token: str | None = None
     transaction_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     payment_id: str | None = None
@@ -158,8 +157,8 @@ class Payment:
             "payment_url": self.payment_url,
             "token": self.token,
             "transaction_id": self.transaction_id if self.gateway == "midtrans" else None,
-            "created_at": iso_utc_millis(self.created_at),
-            "expires_at": iso_utc_millis(self.expires_at),
+            "created_at": xendit_time(self.created_at),
+            "expires_at": xendit_time(self.expires_at),
             "request": self.request,
             "account_id": self.account_id,
         }
@@ -308,7 +307,7 @@ class Sandbox:
     ) -> Payment:
         """Store a new PENDING Xendit invoice (the caller holds the lock)."""
         invoice_id = secrets.token_hex(12)
-        now = utcnow()
+        now = utc_now()
         payment = Payment(
             gateway="xendit",
             reference=invoice_id,
@@ -338,7 +337,7 @@ class Sandbox:
     ) -> Payment:
         """Store a new Snap order and its token (the caller holds the lock)."""
         token = str(uuid.uuid4())
-        now = utcnow()
+        now = utc_now()
         payment = Payment(
             gateway="midtrans",
             reference=order_id,
@@ -367,7 +366,7 @@ class Sandbox:
 
     async def _expire_when_due(self, reference: str) -> None:
         payment = self.payments[reference]
-        delay = (payment.expires_at - utcnow()).total_seconds()
+        delay = (payment.expires_at - utc_now()).total_seconds()
         await asyncio.sleep(max(0.0, delay))
         async with self.lock:
             self._timers.pop(reference, None)
@@ -388,7 +387,7 @@ class Sandbox:
             raise SandboxError(
                 400, f"amount {paid} has more decimals than {payment.currency} allows"
             )
-        now = utcnow()
+        now = utc_now()
         payment.status = "paid"
         payment.paid_amount = paid
         payment.paid_at = now
@@ -408,7 +407,7 @@ class Sandbox:
         self._send_expired(payment)
 
     def _mark_expired(self, payment: Payment) -> None:
-        now = utcnow()
+        now = utc_now()
         payment.status = "expired"
         payment.expired_at = now
         payment.updated_at = now
@@ -448,7 +447,7 @@ class Sandbox:
             raise SandboxError(400, f"Refund amount {value} is not a valid amount")
         if value > remaining:
             raise SandboxError(400, f"Refund amount {value} exceeds the refundable {remaining}")
-        now = utcnow()
+        now = utc_now()
         refund = Refund(
             refund_id=(
                 (idempotency_key or f"rfk-{uuid.uuid4()}")
@@ -475,7 +474,7 @@ class Sandbox:
             envelope = {
                 "event": event,
                 "business_id": SANDBOX_USER_ID,
-                "created": iso_utc_millis(now),
+                "created": xendit_time(now),
                 "data": self.xendit_refund(payment, refund),
             }
             self._send_xendit(payment, envelope, event=event)
@@ -503,9 +502,9 @@ class Sandbox:
             "currency": payment.currency,
             "description": payment.description,
             "invoice_url": payment.payment_url,
-            "expiry_date": iso_utc_millis(payment.expires_at),
-            "created": iso_utc_millis(payment.created_at),
-            "updated": iso_utc_millis(payment.updated_at),
+            "expiry_date": xendit_time(payment.expires_at),
+            "created": xendit_time(payment.created_at),
+            "updated": xendit_time(payment.updated_at),
         }
         for key in ("items", "fees", "metadata", "payer_email", "customer"):
             if key in payment.request:
@@ -514,7 +513,7 @@ class Sandbox:
             body.update(
                 {
                     "paid_amount": wire_number(payment.paid_amount, payment.currency),
-                    "paid_at": iso_utc_millis(payment.paid_at),
+                    "paid_at": xendit_time(payment.paid_at),
                     "payment_method": "BANK_TRANSFER",
                     "payment_channel": "BCA",
                     "payment_destination": "8808999912345678",
@@ -534,8 +533,8 @@ class Sandbox:
             "amount": wire_number(refund.amount, payment.currency),
             "status": refund.status,
             "reason": refund.reason,
-            "created": iso_utc_millis(refund.created_at),
-            "updated": iso_utc_millis(refund.created_at),
+            "created": xendit_time(refund.created_at),
+            "updated": xendit_time(refund.created_at),
         }
         if refund.metadata:
             body["metadata"] = refund.metadata
@@ -558,7 +557,7 @@ class Sandbox:
         transaction_status, status_code = self.midtrans_transaction_status(payment)
         gross = two_decimals(payment.gross_amount)
         body: dict[str, Any] = {
-            "transaction_time": format_midtrans_time(payment.created_at),
+            "transaction_time": midtrans_time(payment.created_at),
             "transaction_status": transaction_status,
             "transaction_id": payment.transaction_id,
             "status_message": "midtrans payment notification",
@@ -572,10 +571,10 @@ class Sandbox:
             "gross_amount": gross,
             "fraud_status": "accept",
             "currency": "IDR",
-            "expiry_time": format_midtrans_time(payment.expires_at),
+            "expiry_time": midtrans_time(payment.expires_at),
         }
         if payment.paid_at is not None:
-            body["settlement_time"] = format_midtrans_time(payment.paid_at)
+            body["settlement_time"] = midtrans_time(payment.paid_at)
             body["va_numbers"] = [{"bank": "bca", "va_number": "12345678901"}]
         succeeded = [r for r in payment.refunds if r.status == "SUCCEEDED"]
         if succeeded:
@@ -585,12 +584,12 @@ class Sandbox:
                 entry: dict[str, Any] = {
                     "refund_chargeback_id": refund.chargeback_id,
                     "refund_amount": two_decimals(refund.amount),
-                    "created_at": format_midtrans_time(refund.created_at),
+                    "created_at": midtrans_time(refund.created_at),
                     "reason": refund.reason,
                     "refund_key": refund.refund_id,
                 }
                 if index < len(succeeded) - 1 or bank_confirmed:
-                    entry["bank_confirmed_at"] = format_midtrans_time(utcnow())
+                    entry["bank_confirmed_at"] = midtrans_time(utc_now())
                 entries.append(entry)
             body["refunds"] = entries
         return body
@@ -613,7 +612,7 @@ class Sandbox:
             url=account.webhook_url,
             reference=payment.reference,
             event=event,
-            body=json_dumps(body),
+            body=dumps(body),
             headers={"content-type": "application/json", "x-callback-token": token},
             signature_valid=not wrong,
         )
@@ -628,7 +627,7 @@ class Sandbox:
             url=account.webhook_url,
             reference=payment.reference,
             event=event,
-            body=json_dumps(body),
+            body=dumps(body),
             headers={"content-type": "application/json"},
             signature_valid=not wrong,
         )

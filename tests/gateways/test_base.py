@@ -11,7 +11,6 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from config import Settings
 from domain.money import Currency
-from domain.timeutil import JAKARTA
 from gateways import (
     GatewayError,
     GatewayRejected,
@@ -27,6 +26,7 @@ from gateways import (
     new_merchant_reference,
 )
 from gateways.base import json_dumps
+from gateways.wire import JAKARTA
 from sandbox.settings import SandboxSettings
 
 

@@ -7,13 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.timeutil import (
-    ensure_utc,
+from domain.timeutil import ensure_utc, iso_utc, parse_iso
+from gateways.wire import (
     format_midtrans_time,
-    iso_utc,
     iso_utc_millis,
     midtrans_expiry_start,
-    parse_iso,
     parse_midtrans_time,
     to_jakarta,
 )

@@ -43,9 +43,10 @@ from db.models import (
 )
 from domain.drafts import LineItemIn, plan_invoice
 from domain.money import Currency
-from domain.timeutil import iso_utc_millis, utcnow
+from domain.timeutil import utcnow
 from domain.totals import FeeSchedule
 from gateways.base import PaymentGateway, PaymentRequest
+from gateways.wire import iso_utc_millis
 from worker import build_worker
 
 XENDIT_GATEWAY_ID = 1
