@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from contracts.gateway_events import WebhookEvent as GatewayEvent
 from contracts.invoices import InvoiceWorkflowInput, PaymentEvent
 from contracts.webhooks import ResolvedEvent, WebhookAttempt, WebhookInput
-from contracts.workflows import invoice_workflow_id
+from contracts.workflows import INVOICE_WORKFLOW, PAYMENT_RECEIVED, invoice_workflow_id
 from db.engine import SessionFactory, transaction
 from db.models import (
     GatewayAccount,
@@ -232,16 +232,14 @@ class WebhookActivities:
     @activity.defn
     async def deliver_to_invoice(self, inp: DeliverInput) -> None:
         """Signal the invoice workflow; if it has completed, start it again with the signal."""
-        from workflows.invoice import InvoiceWorkflow
-
         await self._client.start_workflow(
-            InvoiceWorkflow.run,
+            INVOICE_WORKFLOW.name,
             InvoiceWorkflowInput(
                 invoice_id=inp.resolved.invoice_id, tenant_id=inp.resolved.tenant_id
             ),
             id=invoice_workflow_id(inp.resolved.invoice_id),
             task_queue=self._task_queue,
-            start_signal="payment_received",
+            start_signal=PAYMENT_RECEIVED.name,
             start_signal_args=[
                 PaymentEvent(
                     webhook_event_id=inp.resolved.webhook_event_id,

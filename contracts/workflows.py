@@ -1,6 +1,24 @@
-"""Workflow ids and the task queue: how the api, the worker and operators name a workflow."""
+"""How the api, the worker and operators name a workflow: the task queue, workflow ids, and
+typed references to each workflow and its updates and signals (`contracts.refs`)."""
 
 from __future__ import annotations
+
+from contracts.invoices import (
+    AdjustInstallmentsRequest,
+    CancelRequest,
+    ExtendExpiryRequest,
+    InitiatePaymentRequest,
+    InvoiceOutcome,
+    InvoiceSnapshot,
+    InvoiceWorkflowInput,
+    ModifyInvoiceRequest,
+    PaymentEvent,
+    PaymentLink,
+    SyncRequest,
+    SyncResult,
+)
+from contracts.refs import SignalRef, UpdateRef, WorkflowRef
+from contracts.webhooks import WebhookInput, WebhookOutcome
 
 INVOICE_TASK_QUEUE_DEFAULT = "paytrust"
 
@@ -11,3 +29,31 @@ def invoice_workflow_id(invoice_id: int) -> str:
 
 def webhook_workflow_id(gateway: str, event_id: str) -> str:
     return f"webhook-{gateway}-{event_id}"
+
+
+# --- InvoiceWorkflow (workflows/invoice.py) --------------------------------------------------
+
+INVOICE_WORKFLOW = WorkflowRef[InvoiceWorkflowInput, InvoiceOutcome](
+    "InvoiceWorkflow", InvoiceWorkflowInput, InvoiceOutcome
+)
+PAYMENT_RECEIVED = SignalRef[PaymentEvent]("payment_received", PaymentEvent)
+INITIATE_PAYMENT = UpdateRef[InitiatePaymentRequest, PaymentLink](
+    "initiate_payment", InitiatePaymentRequest, PaymentLink
+)
+CANCEL = UpdateRef[CancelRequest, InvoiceSnapshot]("cancel", CancelRequest, InvoiceSnapshot)
+MODIFY = UpdateRef[ModifyInvoiceRequest, InvoiceSnapshot](
+    "modify", ModifyInvoiceRequest, InvoiceSnapshot
+)
+ADJUST_INSTALLMENTS = UpdateRef[AdjustInstallmentsRequest, InvoiceSnapshot](
+    "adjust_installments", AdjustInstallmentsRequest, InvoiceSnapshot
+)
+EXTEND_EXPIRY = UpdateRef[ExtendExpiryRequest, InvoiceSnapshot](
+    "extend_expiry", ExtendExpiryRequest, InvoiceSnapshot
+)
+SYNC_PAYMENTS = UpdateRef[SyncRequest, SyncResult]("sync_payments", SyncRequest, SyncResult)
+
+# --- WebhookWorkflow (workflows/webhook.py) --------------------------------------------------
+
+WEBHOOK_WORKFLOW = WorkflowRef[WebhookInput, WebhookOutcome](
+    "WebhookWorkflow", WebhookInput, WebhookOutcome
+)

@@ -51,6 +51,9 @@ with workflow.unsafe.imports_passed_through():
         SyncResult,
         UnappliedEventInput,
     )
+    from contracts.workflows import (
+        INVOICE_WORKFLOW,
+    )
     from domain.errors import DomainError
     from domain.events import OVERDUE_AFTER
     from domain.installments import ensure_payment_order
@@ -95,7 +98,7 @@ def _business_failure(err: ActivityError) -> ApplicationError:
     return ApplicationError(str(cause or err), type="Unavailable", non_retryable=True)
 
 
-@workflow.defn
+@workflow.defn(name=INVOICE_WORKFLOW.name)
 class InvoiceWorkflow:
     def __init__(self) -> None:
         self._snapshot: InvoiceSnapshot | None = None

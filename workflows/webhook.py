@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         WebhookInput,
         WebhookOutcome,
     )
+    from contracts.workflows import WEBHOOK_WORKFLOW
 
 # An attempt lasts at most 10 s. Within it, a lost worker is retried quickly (the activities
 # are idempotent); the retry schedule across attempts is ours (durable timers).
@@ -42,7 +43,7 @@ LOG_RETRY = RetryPolicy(
 LOG_DEADLINE = timedelta(minutes=30)
 
 
-@workflow.defn
+@workflow.defn(name=WEBHOOK_WORKFLOW.name)
 class WebhookWorkflow:
     def __init__(self) -> None:
         self._attempt = 0

@@ -31,10 +31,9 @@ from contracts.invoices import (
     AdjustInstallmentsRequest,
     CancelRequest,
     InitiatePaymentRequest,
-    InvoiceSnapshot,
     ModifyInvoiceRequest,
-    PaymentLink,
 )
+from contracts.workflows import ADJUST_INSTALLMENTS, CANCEL, INITIATE_PAYMENT, MODIFY
 from db import invoices as repo
 from db.models import Invoice
 from domain.money import Currency
@@ -155,7 +154,7 @@ async def modify_invoice(
         installments=body.installments,
         fields_set=sorted(body.model_fields_set),
     )
-    await service.run_update(await services.temporal(), invoice, "modify", request, InvoiceSnapshot)
+    await service.run_update(await services.temporal(), invoice, MODIFY, request)
     await session.refresh(invoice)
     return await service.render(session, invoice)
 
@@ -179,9 +178,8 @@ async def initiate_payment(
     link = await service.run_update(
         await services.temporal(),
         invoice,
-        "initiate_payment",
+        INITIATE_PAYMENT,
         InitiatePaymentRequest(**(body.model_dump() if body else {})),
-        PaymentLink,
     )
     return service.payment_out(link)
 
@@ -231,9 +229,8 @@ async def cancel_invoice(
     await service.run_update(
         await services.temporal(),
         invoice,
-        "cancel",
+        CANCEL,
         CancelRequest(reason=body.reason if body else None),
-        InvoiceSnapshot,
     )
     await session.refresh(invoice)
     return await service.render(session, invoice)
@@ -279,9 +276,7 @@ async def adjust_installments(
     """Change amounts and due dates of unpaid installments; the unpaid amounts must sum to
     the remaining balance. Runs as a workflow update, so it cannot race a payment."""
     invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
-    await service.run_update(
-        await services.temporal(), invoice, "adjust_installments", body, InvoiceSnapshot
-    )
+    await service.run_update(await services.temporal(), invoice, ADJUST_INSTALLMENTS, body)
     rows = await repo.installments(session, principal.tenant_id, invoice.id)
     await session.refresh(invoice)
     return InstallmentList(

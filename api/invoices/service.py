@@ -42,8 +42,9 @@ from api.invoices.schemas import (
     SupplementaryCreate,
     TransactionOut,
 )
-from contracts.invoices import InvoiceWorkflowInput, PaymentLink, SyncRequest, SyncResult
-from contracts.workflows import invoice_workflow_id
+from contracts.invoices import InvoiceWorkflowInput, PaymentLink, SyncRequest
+from contracts.refs import UpdateRef
+from contracts.workflows import INVOICE_WORKFLOW, SYNC_PAYMENTS, invoice_workflow_id
 from db import events
 from db import invoices as repo
 from db.drafting import insert_invoice
@@ -67,7 +68,8 @@ from workflows.search_attributes import invoice_search_attributes
 
 logger = logging.getLogger("paytrust.invoices")
 
-T = TypeVar("T")
+UpdateIn = TypeVar("UpdateIn")
+UpdateOut = TypeVar("UpdateOut")
 
 START_TIMEOUT = timedelta(seconds=3)
 
@@ -318,7 +320,7 @@ async def create_invoice(
     client = await temporal()
     try:
         await client.start_workflow(
-            "InvoiceWorkflow",
+            INVOICE_WORKFLOW.name,
             InvoiceWorkflowInput(
                 invoice_id=invoice.id,
                 tenant_id=invoice.tenant_id,
@@ -399,13 +401,13 @@ async def create_supplementary(
 
 
 async def run_update(
-    client: Client, invoice: Invoice, update: str, arg: Any, result_type: type[T]
-) -> T:
+    client: Client, invoice: Invoice, update: UpdateRef[UpdateIn, UpdateOut], arg: UpdateIn
+) -> UpdateOut:
     """Execute a workflow update and map its outcome to HTTP: validator or handler rejections
     are 400 with the workflow's message; a completed workflow answers by the invoice status."""
     handle = client.get_workflow_handle(invoice_workflow_id(invoice.id))
     try:
-        result: T = await handle.execute_update(update, arg, result_type=result_type)
+        result: UpdateOut = await handle.execute_update(update.name, arg, result_type=update.result)
         return result
     except WorkflowUpdateFailedError as exc:
         raise _update_error(exc.cause) from None
@@ -444,7 +446,7 @@ async def sync_payments(client: Client, invoice: Invoice) -> None:
     if InvoiceStatus(invoice.status) in FINAL_STATUSES:
         return
     try:
-        result = await run_update(client, invoice, "sync_payments", SyncRequest(), SyncResult)
+        result = await run_update(client, invoice, SYNC_PAYMENTS, SyncRequest())
     except BusinessRuleError as exc:
         if exc.code == "invoice_final":
             return  # its workflow completed meanwhile: the row says what happened

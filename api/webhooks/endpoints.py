@@ -35,7 +35,7 @@ from api.invoices.service import START_TIMEOUT
 from api.pagination import ListDep, Page, paginate
 from contracts.gateway_events import WebhookEvent as GatewayWebhookEvent
 from contracts.webhooks import WebhookInput
-from contracts.workflows import webhook_workflow_id
+from contracts.workflows import WEBHOOK_WORKFLOW, webhook_workflow_id
 from db.engine import SessionFactory, transaction
 from db.models import WebhookEvent, WebhookRetryLog
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
@@ -186,7 +186,7 @@ async def _receive(
     temporal = await services.temporal()
     try:
         await temporal.start_workflow(
-            "WebhookWorkflow",
+            WEBHOOK_WORKFLOW.name,
             WebhookInput(
                 gateway=gateway,
                 event=event,
@@ -287,7 +287,7 @@ async def retry_failed_webhook(
 
     async def replay() -> None:
         await temporal.start_workflow(
-            "WebhookWorkflow",
+            WEBHOOK_WORKFLOW.name,
             WebhookInput(
                 gateway=row.gateway,
                 event=event,
