@@ -22,11 +22,10 @@ from temporalio.worker import (
     Interceptor,
 )
 
+from contracts.errors import ErrorType
 from db.errors import db_error_message, is_data_error
 
 logger = logging.getLogger("paytrust.activities")
-
-INVALID_DATA = "InvalidData"
 
 
 def non_retryable_reason(exc: BaseException) -> str | None:
@@ -54,7 +53,9 @@ class _NonRetryableData(ActivityInboundInterceptor):
             logger.error(
                 "activity %s failed on bad data: %s", activity.info().activity_type, reason
             )
-            raise ApplicationError(reason, type=INVALID_DATA, non_retryable=True) from None
+            raise ApplicationError(
+                reason, type=ErrorType.INVALID_DATA, non_retryable=True
+            ) from None
 
 
 class NonRetryableDataInterceptor(Interceptor):

@@ -14,6 +14,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
+from contracts.errors import ErrorType
 from contracts.gateway_events import WebhookEvent as GatewayEvent
 from contracts.invoices import InvoiceWorkflowInput, PaymentEvent
 from contracts.webhooks import ResolvedEvent, WebhookAttempt, WebhookInput
@@ -35,8 +36,6 @@ from gateways.credentials import CredentialCipher
 from observability.metrics import WEBHOOK_PROCESSING, WEBHOOKS_REJECTED
 
 logger = logging.getLogger("paytrust.activities.webhooks")
-
-WEBHOOK_REJECTED = "WebhookRejected"
 
 
 async def issued_link(
@@ -227,7 +226,7 @@ class WebhookActivities:
             message,
             extra={"webhook_event_id": event_row_id, "rejection_reason": reason},
         )
-        raise business_error(f"Rejected: {message}", WEBHOOK_REJECTED)
+        raise business_error(f"Rejected: {message}", ErrorType.WEBHOOK_REJECTED)
 
     @activity.defn
     async def deliver_to_invoice(self, inp: DeliverInput) -> None:

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         InvoiceActivities,
     )
     from activities.overdue import OverdueActivities, OverdueInput
+    from contracts.errors import ErrorType
     from contracts.invoices import (
         AdjustInput,
         AdjustInstallmentsRequest,
@@ -95,7 +96,7 @@ def _business_failure(err: ActivityError) -> ApplicationError:
     cause = err.cause
     if isinstance(cause, ApplicationError):
         return ApplicationError(cause.message, type=cause.type, non_retryable=True)
-    return ApplicationError(str(cause or err), type="Unavailable", non_retryable=True)
+    return ApplicationError(str(cause or err), type=ErrorType.UNAVAILABLE, non_retryable=True)
 
 
 @workflow.defn(name=INVOICE_WORKFLOW.name)
@@ -640,7 +641,9 @@ class InvoiceWorkflow:
 
     def _require_snapshot(self) -> InvoiceSnapshot:
         if self._snapshot is None:
-            raise ApplicationError("Invoice is still being created; retry", type="NotReady")
+            raise ApplicationError(
+                "Invoice is still being created; retry", type=ErrorType.NOT_READY
+            )
         return self._snapshot
 
     async def _loaded(self) -> None:

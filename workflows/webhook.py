@@ -20,6 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.webhooks import DeliverInput, RecordAttemptInput, WebhookActivities
+    from contracts.errors import ErrorType
     from contracts.webhooks import (
         WEBHOOK_RETRY_WAITS_SECONDS,
         ResolvedEvent,
@@ -114,7 +115,7 @@ class WebhookWorkflow:
                 self._status = "permanently_failed"
                 raise ApplicationError(
                     f"webhook permanently failed after {attempt} attempt(s): {message}",
-                    type="WebhookPermanentlyFailed",
+                    type=ErrorType.WEBHOOK_PERMANENTLY_FAILED,
                     non_retryable=True,
                 ) from None
             await asyncio.gather(*logs)
@@ -131,7 +132,9 @@ class WebhookWorkflow:
                     inp, attempt, "failed", message, resolved, "permanently_failed", started
                 )
                 self._status = "permanently_failed"
-                raise ApplicationError(message, type="CurrencyMismatch", non_retryable=True)
+                raise ApplicationError(
+                    message, type=ErrorType.CURRENCY_MISMATCH, non_retryable=True
+                )
             await self._record(inp, attempt, "succeeded", None, resolved, "processed", started)
             self._status = "processed"
             return WebhookOutcome(

@@ -42,6 +42,7 @@ from api.invoices.schemas import (
     SupplementaryCreate,
     TransactionOut,
 )
+from contracts.errors import ErrorType
 from contracts.invoices import InvoiceWorkflowInput, PaymentLink, SyncRequest
 from contracts.refs import UpdateRef
 from contracts.workflows import INVOICE_WORKFLOW, SYNC_PAYMENTS, invoice_workflow_id
@@ -458,13 +459,13 @@ async def sync_payments(client: Client, invoice: Invoice) -> None:
 def _update_error(cause: BaseException | None) -> AppError:
     if isinstance(cause, ApplicationError):
         kind = cause.type or ""
-        if kind == "NotFound":
+        if kind == ErrorType.NOT_FOUND:
             return NotFound(cause.message)
-        if kind in ("GatewayUnavailable", "Unavailable"):
+        if kind in (ErrorType.GATEWAY_UNAVAILABLE, ErrorType.UNAVAILABLE):
             return ServiceUnavailable(cause.message)
-        if kind == "NotReady":
+        if kind == ErrorType.NOT_READY:
             return Conflict(cause.message, code="invoice_not_ready")
-        if kind == "GatewayRejected":
+        if kind == ErrorType.GATEWAY_REJECTED:
             return BusinessRuleError(cause.message, code="gateway_rejected")
         return BusinessRuleError(cause.message)
     return ServiceUnavailable("The invoice workflow could not complete the request")
