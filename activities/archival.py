@@ -5,12 +5,11 @@ so a crash mid-batch loses and duplicates nothing; a re-run skips what already m
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from pydantic import BaseModel
 from sqlalchemy import delete, insert, literal, select
 from temporalio import activity
 
+from contracts.maintenance import ArchiveBatchInput, ArchiveBatchResult
 from db.engine import SessionFactory, transaction
 from db.models import ArchiveTransaction, PaymentTransaction
 from domain.timeutil import to_naive_utc, utcnow
@@ -37,15 +36,6 @@ COLUMNS = [
     "created_at",
     "updated_at",
 ]
-
-
-class ArchiveBatchInput(BaseModel):
-    cutoff: datetime
-    batch_size: int = 500
-
-
-class ArchiveBatchResult(BaseModel):
-    moved: int
 
 
 class ArchivalActivities:

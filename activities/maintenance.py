@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from sqlalchemy import delete, select
 from temporalio import activity
 
+from contracts.maintenance import PurgeResult
 from db.engine import SessionFactory, transaction
 from db.models import IdempotencyKey
 from domain.timeutil import to_naive_utc, utcnow
-
-
-class PurgeResult(BaseModel):
-    deleted: int
 
 
 class MaintenanceActivities:

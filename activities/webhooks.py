@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from typing import NoReturn
 
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,12 @@ from temporalio.exceptions import ApplicationError
 from contracts.errors import ErrorType
 from contracts.gateway_events import WebhookEvent as GatewayEvent
 from contracts.invoices import InvoiceWorkflowInput, PaymentEvent
-from contracts.webhooks import ResolvedEvent, WebhookAttempt, WebhookInput
+from contracts.webhooks import (
+    DeliverInput,
+    RecordAttemptInput,
+    ResolvedEvent,
+    WebhookInput,
+)
 from contracts.workflows import INVOICE_WORKFLOW, PAYMENT_RECEIVED, invoice_workflow_id
 from db.engine import SessionFactory, transaction
 from db.models import (
@@ -66,18 +70,6 @@ async def issued_link(
     ):
         return None
     return payment
-
-
-class RecordAttemptInput(BaseModel):
-    webhook: WebhookInput
-    attempt: WebhookAttempt
-    resolved: ResolvedEvent | None = None
-    final_status: str | None = None
-
-
-class DeliverInput(BaseModel):
-    resolved: ResolvedEvent
-    webhook: WebhookInput
 
 
 async def ensure_event_row(session: object, webhook: WebhookInput, status: str) -> int:

@@ -51,3 +51,15 @@ class WebhookOutcome(BaseModel):
     status: Literal["processed", "permanently_failed"]
     attempts: int
     error: str | None = None
+
+
+class RecordAttemptInput(BaseModel):
+    webhook: WebhookInput
+    attempt: WebhookAttempt
+    resolved: ResolvedEvent | None = None
+    final_status: str | None = None
+
+
+class DeliverInput(BaseModel):
+    resolved: ResolvedEvent
+    webhook: WebhookInput

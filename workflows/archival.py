@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.archival import ArchivalActivities, ArchiveBatchInput
+    from contracts.activities import ARCHIVE_TRANSACTIONS_BATCH
+    from contracts.maintenance import ArchivalInput, ArchivalResult, ArchiveBatchInput
+    from workflows.calls import run_activity
 
 RETENTION_YEARS = 7
 # Many batches in one run would grow the history: continue as new after this many.
 BATCHES_PER_RUN = 200
-
-
-class ArchivalInput(BaseModel):
-    batch_size: int = 500
-    cutoff: datetime | None = None  # fixed for a whole run (and its continuations)
-    moved_before: int = 0
-
-
-class ArchivalResult(BaseModel):
-    moved: int
-    cutoff: datetime
 
 
 def years_before(moment: datetime, years: int) -> datetime:
@@ -41,8 +31,8 @@ class ArchivalWorkflow:
         cutoff = inp.cutoff or years_before(workflow.now(), RETENTION_YEARS)
         moved = inp.moved_before
         for _ in range(BATCHES_PER_RUN):
-            result = await workflow.execute_activity_method(
-                ArchivalActivities.archive_transactions_batch,
+            result = await run_activity(
+                ARCHIVE_TRANSACTIONS_BATCH,
                 ArchiveBatchInput(cutoff=cutoff, batch_size=inp.batch_size),
                 start_to_close_timeout=timedelta(minutes=5),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),

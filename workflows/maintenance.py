@@ -8,15 +8,18 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.maintenance import MaintenanceActivities, PurgeResult
+    from contracts.activities import PURGE_EXPIRED_IDEMPOTENCY_KEYS
+    from contracts.maintenance import PurgeResult
+    from workflows.calls import run_activity
 
 
 @workflow.defn
 class MaintenanceWorkflow:
     @workflow.run
     async def run(self) -> PurgeResult:
-        return await workflow.execute_activity_method(
-            MaintenanceActivities.purge_expired_idempotency_keys,
+        return await run_activity(
+            PURGE_EXPIRED_IDEMPOTENCY_KEYS,
+            None,
             start_to_close_timeout=timedelta(minutes=10),
             heartbeat_timeout=timedelta(minutes=1),
             retry_policy=RetryPolicy(maximum_attempts=5),

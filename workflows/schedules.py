@@ -18,7 +18,8 @@ from temporalio.client import (
     ScheduleSpec,
 )
 
-from workflows.archival import ArchivalInput, ArchivalWorkflow
+from contracts.maintenance import ArchivalInput
+from workflows.archival import ArchivalWorkflow
 from workflows.delivery import WebhookSweeperWorkflow
 from workflows.maintenance import MaintenanceWorkflow
 

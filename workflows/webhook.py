@@ -19,16 +19,23 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.webhooks import DeliverInput, RecordAttemptInput, WebhookActivities
+    from contracts.activities import (
+        DELIVER_TO_INVOICE,
+        RECORD_WEBHOOK_ATTEMPT,
+        RESOLVE_WEBHOOK_EVENT,
+    )
     from contracts.errors import ErrorType
     from contracts.webhooks import (
         WEBHOOK_RETRY_WAITS_SECONDS,
+        DeliverInput,
+        RecordAttemptInput,
         ResolvedEvent,
         WebhookAttempt,
         WebhookInput,
         WebhookOutcome,
     )
     from contracts.workflows import WEBHOOK_WORKFLOW
+    from workflows.calls import run_activity
 
 # An attempt lasts at most 10 s. Within it, a lost worker is retried quickly (the activities
 # are idempotent); the retry schedule across attempts is ours (durable timers).
@@ -67,15 +74,15 @@ class WebhookWorkflow:
             started = workflow.now()
             resolved: ResolvedEvent | None = None
             try:
-                resolved = await workflow.execute_activity_method(
-                    WebhookActivities.resolve_webhook_event,
+                resolved = await run_activity(
+                    RESOLVE_WEBHOOK_EVENT,
                     inp,
                     start_to_close_timeout=TRY_TIMEOUT,
                     schedule_to_close_timeout=ATTEMPT_TIMEOUT,
                     retry_policy=ATTEMPT_RETRY,
                 )
-                await workflow.execute_activity_method(
-                    WebhookActivities.deliver_to_invoice,
+                await run_activity(
+                    DELIVER_TO_INVOICE,
                     DeliverInput(resolved=resolved, webhook=inp),
                     start_to_close_timeout=TRY_TIMEOUT,
                     schedule_to_close_timeout=ATTEMPT_TIMEOUT,
@@ -156,8 +163,8 @@ class WebhookWorkflow:
         final outcome (processed / permanently failed) is retried until MySQL takes it, so a
         failed event is always listed for an operator."""
         try:
-            await workflow.execute_activity_method(
-                WebhookActivities.record_webhook_attempt,
+            await run_activity(
+                RECORD_WEBHOOK_ATTEMPT,
                 RecordAttemptInput(
                     webhook=inp,
                     attempt=WebhookAttempt(

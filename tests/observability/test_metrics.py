@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 from prometheus_client import REGISTRY
 
-from activities.webhooks import RecordAttemptInput, _processing_outcome
+from activities.webhooks import _processing_outcome
+from contracts.webhooks import RecordAttemptInput
 from devstack import free_port
 from tests.conftest import ROOT
 from tests.gateways.support import XENDIT_TOKEN

@@ -1,16 +1,25 @@
-"""Every typed reference in `contracts.workflows` names a real handler with the same types:
-the api calls workflows, updates and signals through these references, so a renamed handler
-or a changed argument type fails here instead of at the first request in production."""
+"""Every typed reference in `contracts.workflows` and `contracts.activities` names a real
+handler with the same types: the api calls workflows, updates and signals, and workflows call
+activities, through these references, so a renamed handler or a changed argument type fails
+here instead of at the first request in production."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from temporalio import activity
 from temporalio.workflow import _Definition
 
+from activities.archival import ArchivalActivities
+from activities.deliveries import DeliveryActivities
+from activities.invoices import InvoiceActivities
+from activities.maintenance import MaintenanceActivities
+from activities.overdue import OverdueActivities
+from activities.webhooks import WebhookActivities
+from contracts import activities as activity_refs
 from contracts import workflows as refs
-from contracts.refs import SignalRef, UpdateRef, WorkflowRef
+from contracts.refs import ActivityRef, SignalRef, UpdateRef, WorkflowRef
 from workflows.invoice import InvoiceWorkflow
 from workflows.webhook import WebhookWorkflow
 
@@ -19,8 +28,22 @@ DEFINITIONS = {
 }
 
 
+ACTIVITY_CLASSES = (
+    InvoiceActivities,
+    OverdueActivities,
+    WebhookActivities,
+    MaintenanceActivities,
+    ArchivalActivities,
+    DeliveryActivities,
+)
+
+
+def _refs_in(module: Any, kind: type[Any]) -> list[Any]:
+    return [value for value in vars(module).values() if isinstance(value, kind)]
+
+
 def _refs(kind: type[Any]) -> list[Any]:
-    return [value for value in vars(refs).values() if isinstance(value, kind)]
+    return _refs_in(refs, kind)
 
 
 @pytest.mark.parametrize("ref", _refs(WorkflowRef), ids=lambda r: r.name)
@@ -47,3 +70,23 @@ def test_every_update_and_signal_has_a_reference() -> None:
     definition = DEFINITIONS["InvoiceWorkflow"]
     assert set(definition.updates) == {r.name for r in _refs(UpdateRef)}
     assert set(definition.signals) == {r.name for r in _refs(SignalRef)}
+
+
+def _activity_definitions() -> dict[str, activity._Definition]:
+    found: dict[str, activity._Definition] = {}
+    for cls in ACTIVITY_CLASSES:
+        for attr in vars(cls).values():
+            definition = activity._Definition.from_callable(attr)
+            if definition is not None and definition.name is not None:
+                found[definition.name] = definition
+    return found
+
+
+ACTIVITIES = _activity_definitions()
+
+
+@pytest.mark.parametrize("ref", _refs_in(activity_refs, ActivityRef), ids=lambda r: r.name)
+def test_activity_reference_matches_the_registered_activity(ref: ActivityRef[Any, Any]) -> None:
+    definition = ACTIVITIES[ref.name]
+    assert definition.arg_types == ([] if ref.input is None else [ref.input])
+    assert definition.ret_type == (type(None) if ref.result is None else ref.result)

@@ -12,13 +12,14 @@ from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
 from activities.archival import COLUMNS
+from contracts.maintenance import ArchivalInput
 from db import invoices as repo
 from db.engine import SessionFactory, transaction
 from db.models import ArchiveTransaction, PaymentTransaction
 from gateways.base import PaymentGateway
 from tests.workflows.helpers import create_invoice, new_tenant, running_worker
 from worker import build_worker
-from workflows.archival import ArchivalInput, ArchivalWorkflow, years_before
+from workflows.archival import ArchivalWorkflow, years_before
 
 
 async def add_transactions(
