@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from domain.bounds import AmountIn, BoundedDatetime
 from domain.drafts import InstallmentsIn, LineItemIn
+from domain.payments import amount_due
 from gateways.base import WebhookEvent
 
 INVOICE_TASK_QUEUE_DEFAULT = "paytrust"
@@ -59,7 +60,7 @@ class InvoiceSnapshot(BaseModel):
 
     @property
     def amount_due(self) -> Decimal:
-        return max(Decimal(0), self.total - self.amount_paid)
+        return amount_due(self.total, self.amount_paid)
 
 
 class PaymentEvent(BaseModel):
