@@ -25,12 +25,21 @@ with workflow.unsafe.imports_passed_through():
         ApplyPaymentInput,
         CancelInput,
         InvoiceActivities,
+        domain_rule,
     )
     from activities.overdue import OverdueActivities, OverdueInput
-    from domain.errors import DomainError
     from domain.events import OVERDUE_AFTER
-    from domain.installments import ensure_payment_order
-    from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
+    from domain.installments import ensure_installment_unpaid
+    from domain.payments import ensure_installment_target
+    from domain.status import (
+        FINAL_STATUSES,
+        InvoiceStatus,
+        ensure_adjustable,
+        ensure_cancellable,
+        ensure_extendable,
+        ensure_modifiable,
+        ensure_payable,
+    )
     from workflows.contracts import (
         AdjustInput,
         AdjustInstallmentsRequest,
@@ -511,20 +520,9 @@ class InvoiceWorkflow:
         snapshot = self._snapshot
         if snapshot is None:
             return  # restarted by a late event and not loaded yet: the handler checks
-        if snapshot.status not in ("draft", "pending", "partially_paid"):
-            raise ApplicationError(
-                f"Cannot initiate payment for {snapshot.status} invoice", type="BusinessRule"
-            )
-        if snapshot.installments:
-            try:
-                ensure_payment_order(
-                    [_Payable(i.number, i.amount, i.paid_amount) for i in snapshot.installments],
-                    request.installment_number,
-                )
-            except DomainError as exc:
-                raise ApplicationError(exc.message, type="BusinessRule") from None
-        elif request.installment_number is not None:
-            raise ApplicationError("Invoice has no installments", type="BusinessRule")
+        with domain_rule():
+            ensure_payable(InvoiceStatus(snapshot.status))
+            ensure_installment_target(snapshot.installments, request.installment_number)
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> InvoiceSnapshot:
@@ -536,15 +534,8 @@ class InvoiceWorkflow:
         snapshot = self._snapshot
         if snapshot is None:
             return
-        if snapshot.amount_paid > 0:
-            raise ApplicationError(
-                "Invoice cannot be cancelled after a payment has been received",
-                type="BusinessRule",
-            )
-        if snapshot.status not in ("draft", "pending"):
-            raise ApplicationError(
-                f"Invoice cannot be cancelled in {snapshot.status} status", type="BusinessRule"
-            )
+        with domain_rule():
+            ensure_cancellable(InvoiceStatus(snapshot.status), snapshot.amount_paid)
 
     @workflow.update
     async def modify(self, request: ModifyInvoiceRequest) -> InvoiceSnapshot:
@@ -564,10 +555,10 @@ class InvoiceWorkflow:
     @extend_expiry.validator
     def _validate_extend_expiry(self, request: ExtendExpiryRequest) -> None:
         snapshot = self._snapshot
-        if snapshot is not None and InvoiceStatus(snapshot.status) in FINAL_STATUSES:
-            raise ApplicationError(
-                f"Cannot extend the expiry of a {snapshot.status} invoice", type="BusinessRule"
-            )
+        if snapshot is None:
+            return
+        with domain_rule():
+            ensure_extendable(InvoiceStatus(snapshot.status))
 
     @workflow.update
     async def sync_payments(self, request: SyncRequest) -> SyncResult:
@@ -583,29 +574,19 @@ class InvoiceWorkflow:
         snapshot = self._snapshot
         if snapshot is None:
             return
-        if InvoiceStatus(snapshot.status) in FINAL_STATUSES:
-            raise ApplicationError(
-                f"Cannot adjust installments of a {snapshot.status} invoice", type="BusinessRule"
-            )
         paid = {i.number for i in snapshot.installments if i.status == "paid"}
-        for change in request.installments:
-            if change.number in paid:
-                raise ApplicationError(
-                    f"Installment {change.number} is already paid and cannot be modified",
-                    type="BusinessRule",
-                )
+        with domain_rule():
+            ensure_adjustable(InvoiceStatus(snapshot.status))
+            for change in request.installments:
+                ensure_installment_unpaid(change.number, change.number in paid)
 
     @modify.validator
     def _validate_modify(self, request: ModifyInvoiceRequest) -> None:
         snapshot = self._snapshot
         if snapshot is None:
             return
-        if snapshot.payment_initiated:
-            raise ApplicationError(NOT_MODIFIABLE_MESSAGE, type="BusinessRule")
-        if snapshot.status != "draft":
-            raise ApplicationError(
-                f"Invoice cannot be modified in {snapshot.status} status", type="BusinessRule"
-            )
+        with domain_rule():
+            ensure_modifiable(InvoiceStatus(snapshot.status), snapshot.payment_initiated)
 
     async def _change(
         self,
@@ -661,12 +642,3 @@ def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None or b is None:
         return a or b
     return min(a, b)
-
-
-class _Payable:
-    __slots__ = ("amount", "number", "paid_amount")
-
-    def __init__(self, number: int, amount: Decimal, paid_amount: Decimal) -> None:
-        self.number = number
-        self.amount = amount
-        self.paid_amount = paid_amount

@@ -20,6 +20,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.webhooks import DeliverInput, RecordAttemptInput, WebhookActivities
+    from domain.payments import currency_mismatch
     from workflows.contracts import (
         WEBHOOK_RETRY_WAITS_SECONDS,
         ResolvedEvent,
@@ -119,13 +120,11 @@ class WebhookWorkflow:
             await asyncio.gather(*logs)
             # The currency the gateway confirmed (histories before confirmation: the body's).
             currency = (resolved.event or inp.event).currency.value
-            if resolved.invoice_currency != currency:
+            mismatch = currency_mismatch(resolved.invoice_currency, currency)
+            if mismatch is not None:
                 # Delivered so the invoice records the rejected payment (FR-024); the event
                 # itself failed for good, for an operator to look at.
-                message = (
-                    f"Currency mismatch: invoice is {resolved.invoice_currency}, "
-                    f"payment is {currency}"
-                )
+                message = mismatch
                 await self._record(
                     inp, attempt, "failed", message, resolved, "permanently_failed", started
                 )
