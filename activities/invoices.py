@@ -61,8 +61,7 @@ from domain.payments import (
     AppliedPayment,
     Closure,
     DeferredRefund,
-    DuplicatePayment,
-    DuplicateRefund,
+    Duplicate,
     InvoiceState,
     ReceivedPayment,
     RejectedPayment,
@@ -159,7 +158,10 @@ class CancelInput(BaseModel):
     request: CancelRequest
 
 
-def _record_transition(invoice: Invoice, new_status: str) -> None:
+def _record_transition(invoice: Invoice, status: InvoiceStatus) -> None:
+    """The status a decision of `domain.payments` reached (through `status.transition`),
+    counted and logged when it changes."""
+    new_status = status.value
     if invoice.status != new_status:
         INVOICE_TRANSITIONS.labels(invoice.status, new_status).inc()
         logger.info(
@@ -339,7 +341,7 @@ class InvoiceActivities:
                 existing.status = "superseded"
                 raise business_error(exc.message) from None
             work.invoices.mark_initiated(invoice, now)
-            _record_transition(invoice, issued.status.value)
+            _record_transition(invoice, issued.status)
             work.invoices.write_schedule(schedule, issued.installments)
             if new_link:
                 await invoice_events(session, invoice, "invoice.payment_initiated")
@@ -445,7 +447,7 @@ class InvoiceActivities:
                     recorded_as=recorded.id if recorded is not None else None,
                 ),
             )
-        if isinstance(outcome, DuplicatePayment):
+        if isinstance(outcome, Duplicate):
             return "duplicate", outcome.transaction_id, outcome.message
         if isinstance(outcome, RejectedPayment):
             rejected = await work.payments.record_rejected(
@@ -488,7 +490,7 @@ class InvoiceActivities:
                 extra={"invoice_id": invoice.id, "amount": str(outcome.amount)},
             )
         else:
-            _record_transition(invoice, outcome.status.value)
+            _record_transition(invoice, outcome.status)
         await work.payments.close_live_link(invoice.id, event.reference, "paid")
         await payment_events(
             work.session,
@@ -522,7 +524,7 @@ class InvoiceActivities:
                     payment=recorded_payment(original),
                 ),
             )
-        if isinstance(outcome, DuplicateRefund):
+        if isinstance(outcome, Duplicate):
             return "duplicate", outcome.transaction_id, outcome.message
         if isinstance(outcome, DeferredRefund):
             # Reordered delivery: the refund overtook its payment. The workflow holds it back
@@ -874,7 +876,7 @@ async def _close(
 ) -> list[str]:
     """The invoice expired or cancelled: its live links retired (the workflow then expires them
     at the gateway), installments that waited on one unpaid again."""
-    _record_transition(invoice, closure.status.value)
+    _record_transition(invoice, closure.status)
     stale = await work.payments.retire_live_links(invoice.id, closure.link_status)
     work.invoices.write_schedule(schedule, closure.installments)
     return stale

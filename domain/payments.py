@@ -193,9 +193,12 @@ class ReceivedPayment:
 
 
 @dataclass(frozen=True, slots=True)
-class DuplicatePayment:
+class Duplicate:
+    """The event was recorded before (a redelivery, or a payment found by sync and notified
+    too): nothing changes. `transaction_id`: the payment it was recorded as, or against."""
+
     transaction_id: int
-    message: str = "Payment already recorded"
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +254,7 @@ class AppliedPayment:
         return self.allocation.applied[0].number
 
 
-PaymentOutcome = DuplicatePayment | RejectedPayment | AppliedPayment
+PaymentOutcome = Duplicate | RejectedPayment | AppliedPayment
 
 
 def _status_path(
@@ -270,7 +273,7 @@ def decide_payment(state: InvoiceState, payment: ReceivedPayment) -> PaymentOutc
     """What `payment` does to the invoice. Raises `PaymentError` (or `MoneyError`) for a
     payment that cannot apply: no positive amount, a malformed amount."""
     if payment.recorded_as is not None:
-        return DuplicatePayment(payment.recorded_as)
+        return Duplicate(payment.recorded_as, "Payment already recorded")
     mismatch = currency_mismatch(state.currency.value, payment.currency.value)
     if mismatch is not None:
         return RejectedPayment(payment.amount or Decimal(0), payment.currency, mismatch)
@@ -332,12 +335,6 @@ class ReportedRefund:
 
 
 @dataclass(frozen=True, slots=True)
-class DuplicateRefund:
-    transaction_id: int
-    message: str = "Refund already recorded"
-
-
-@dataclass(frozen=True, slots=True)
 class DeferredRefund:
     """Reordered delivery: the refund came before its payment; held back and tried again."""
 
@@ -353,14 +350,14 @@ class AppliedRefund:
     payment_status: Literal["refunded", "partially_refunded"]
 
 
-RefundOutcome = DuplicateRefund | DeferredRefund | AppliedRefund
+RefundOutcome = Duplicate | DeferredRefund | AppliedRefund
 
 
 def decide_refund(state: InvoiceState, refund: ReportedRefund) -> RefundOutcome:
     """What a gateway-reported refund does. Raises `PaymentError` for a refund of nothing or
     of more than is left of its payment. The invoice's status does not change."""
     if refund.recorded_for is not None:
-        return DuplicateRefund(refund.recorded_for)
+        return Duplicate(refund.recorded_for, "Refund already recorded")
     payment = refund.payment
     if payment is None:
         return DeferredRefund(

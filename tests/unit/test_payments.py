@@ -22,8 +22,7 @@ from domain.payments import (
     AppliedPayment,
     AppliedRefund,
     DeferredRefund,
-    DuplicatePayment,
-    DuplicateRefund,
+    Duplicate,
     InvoiceState,
     PaymentTarget,
     ReceivedPayment,
@@ -117,7 +116,7 @@ def test_a_duplicate_changes_nothing() -> None:
         invoice(Decimal(100)),
         ReceivedPayment("evt-1", Decimal(100), Currency.IDR, recorded_as=42),
     )
-    assert outcome == DuplicatePayment(42, "Payment already recorded")
+    assert outcome == Duplicate(42, "Payment already recorded")
 
 
 def test_another_currency_is_rejected_with_one_message() -> None:
@@ -218,7 +217,7 @@ def test_refunds() -> None:
     state = invoice(Decimal(100), Decimal(100))
     payment = RecordedPayment(id=3, amount=Decimal(100), refunded_amount=Decimal(30))
     assert decide_refund(state, ReportedRefund("r1", Decimal(5), recorded_for=3)) == (
-        DuplicateRefund(3, "Refund already recorded")
+        Duplicate(3, "Refund already recorded")
     )
     assert decide_refund(state, ReportedRefund("r1", Decimal(5))) == DeferredRefund(
         "No payment of invoice 7 matches refund r1 yet"
