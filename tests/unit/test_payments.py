@@ -15,8 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.errors import InvalidStateTransition, PaymentError
-from domain.installments import InstallmentState
+from domain.errors import (
+    ExpiryError,
+    InstallmentError,
+    InvalidStateTransition,
+    InvoiceNotModifiable,
+    PaymentError,
+)
+from domain.expiry import extended_expiry
+from domain.installments import InstallmentState, ensure_installment_unpaid
 from domain.money import Currency, decimal_places
 from domain.payments import (
     AppliedPayment,
@@ -47,6 +54,9 @@ from domain.status import (
     InstallmentStatus,
     InvoiceStatus,
     can_transition,
+    ensure_adjustable,
+    ensure_extendable,
+    ensure_modifiable,
     status_after_payment,
 )
 from tests.unit.strategies import at_scale, currencies
@@ -281,6 +291,37 @@ def test_closing() -> None:
         decide_cancellation(invoice(Decimal(100), Decimal(10)))
     assert [i.status for i in release_installment(schedule, 2)] == [I.PENDING, I.UNPAID]
     assert [i.status for i in release_installment(schedule, 1)] == [I.UNPAID, I.UNPAID]
+
+
+def test_the_rules_the_update_validators_share_with_the_activities() -> None:
+    for status in S:
+        final = status in FINAL_STATUSES
+        if final:
+            with pytest.raises(InvalidStateTransition, match=f"expiry of a {status} invoice"):
+                ensure_extendable(status)
+            with pytest.raises(InvalidStateTransition, match=f"installments of a {status} inv"):
+                ensure_adjustable(status)
+        else:
+            ensure_extendable(status)
+            ensure_adjustable(status)
+    # The workflow's snapshot knows only whether payment was initiated.
+    ensure_modifiable(S.DRAFT, False)
+    with pytest.raises(InvoiceNotModifiable, match="after payment has been initiated"):
+        ensure_modifiable(S.DRAFT, True)
+    with pytest.raises(InvoiceNotModifiable, match="in pending status"):
+        ensure_modifiable(S.PENDING, False)
+    ensure_installment_unpaid(2, False)
+    with pytest.raises(InstallmentError, match="Installment 2 is already paid"):
+        ensure_installment_unpaid(2, True)
+
+
+def test_an_extension_must_be_later() -> None:
+    current = NOW + timedelta(days=1)
+    assert extended_expiry(current, NOW, NOW + timedelta(days=2), None) == NOW + timedelta(days=2)
+    with pytest.raises(ExpiryError, match="later than the current one"):
+        extended_expiry(current, NOW, current, None)
+    with pytest.raises(ExpiryError, match="within 30 days"):
+        extended_expiry(current, NOW, NOW + timedelta(days=31), None)
 
 
 # --- properties ----------------------------------------------------------------------------
