@@ -1,6 +1,11 @@
 """Invoice activities: every change of an invoice's state, each in one MySQL transaction that
 holds `SELECT ... FOR UPDATE` on the invoice row, and the gateway calls around them.
 
+Each change is load → decide → write: the invoice and what is recorded of the event are loaded
+through the tenant-bound repositories (`db.invoices.InvoiceRepository`,
+`db.payments.PaymentRepository`), a pure decision of `domain.payments` says what happens, and
+the repositories write it. Only the events, metrics and logs of a change are written here.
+
 Activities are idempotent: a retried `apply_payment_event` finds its transaction by gateway
 transaction id and does nothing; a retried `create_payment_link` finds the link it made.
 Business failures are `ApplicationError(non_retryable=True)`; outages raise, so Temporal
@@ -11,24 +16,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.invoice_events import invoice_events, payment_events, refund_events
+from contracts.errors import ErrorType
 from contracts.gateway_events import EventKind
 from contracts.gateway_events import WebhookEvent as GatewayEvent
 from contracts.invoices import (
     AdjustInput,
+    ApplyPaymentInput,
     ApplyResult,
-    CancelRequest,
+    CancelInput,
     ChangeResult,
     CreatePaymentInput,
     ExpireGatewayPaymentInput,
@@ -44,48 +47,52 @@ from contracts.invoices import (
     SyncResult,
     UnappliedEventInput,
 )
-from db import invoices as repo
 from db.drafting import write_lines_and_schedule
 from db.engine import SessionFactory, transaction
+from db.invoices import InvoiceRepository, installment_states, invoice_state
 from db.models import (
     GatewayPayment,
     InstallmentSchedule,
     Invoice,
-    PaymentDiscrepancy,
-    PaymentTransaction,
-    Refund,
     WebhookEvent,
     WebhookRetryLog,
 )
+from db.payments import PaymentRepository, recorded_payment
 from db.reports import sync_report_rollup
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
-from domain.expiry import check_covers_installments, resolve_expiry
+from domain.expiry import check_covers_installments, extended_expiry
 from domain.installments import (
-    Discrepancy,
+    NO_SCHEDULE_MESSAGE,
     InstallmentChange,
-    InstallmentState,
-    Payable,
     adjust_schedule,
-    allocate_payment,
-    ensure_payment_order,
     last_due_date,
-    paid_after_close,
-    payment_discrepancy,
-    whole_invoice,
 )
-from domain.money import MoneyError, parse_currency, quantize
+from domain.money import parse_currency
 from domain.payment_sync import earliest, next_sync_at
+from domain.payments import (
+    AppliedPayment,
+    Closure,
+    DeferredRefund,
+    Duplicate,
+    InvoiceState,
+    ReceivedPayment,
+    RejectedPayment,
+    ReportedRefund,
+    decide_cancellation,
+    decide_expiry,
+    decide_initiation,
+    decide_link_issued,
+    decide_payment,
+    decide_refund,
+    release_installment,
+    reuses_link,
+)
 from domain.status import (
-    EXPIRABLE_STATUSES,
-    FINAL_STATUSES,
-    InstallmentStatus,
     InvoiceStatus,
-    ensure_cancellable,
+    ensure_adjustable,
+    ensure_extendable,
     ensure_modifiable,
-    ensure_payable,
-    status_after_initiation,
-    status_after_payment,
 )
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from domain.totals import FeeSchedule
@@ -109,6 +116,7 @@ from observability.metrics import (
     PAYMENTS_APPLIED,
     WEBHOOK_PROCESSING,
 )
+from workflows.rules import business_error, domain_rule
 
 logger = logging.getLogger("paytrust.activities.invoices")
 
@@ -116,30 +124,11 @@ logger = logging.getLogger("paytrust.activities.invoices")
 # record its own verdict before failing the event regardless.
 UNAPPLIED_WAIT_ATTEMPTS = 20
 
-# ApplicationError types the api maps to HTTP answers.
-BUSINESS_RULE = "BusinessRule"
-GATEWAY_REJECTED = "GatewayRejected"
-GATEWAY_UNAVAILABLE = "GatewayUnavailable"
-NOT_FOUND = "NotFound"
 
-
-def business_error(message: str, error_type: str = BUSINESS_RULE) -> ApplicationError:
-    return ApplicationError(message, type=error_type, non_retryable=True)
-
-
-class ApplyPaymentInput(BaseModel):
-    invoice_id: int
-    tenant_id: str
-    payment: PaymentEvent
-
-
-class CancelInput(BaseModel):
-    invoice_id: int
-    tenant_id: str
-    request: CancelRequest
-
-
-def _record_transition(invoice: Invoice, new_status: str) -> None:
+def _record_transition(invoice: Invoice, status: InvoiceStatus) -> None:
+    """The status a decision of `domain.payments` reached (through `status.transition`),
+    counted and logged when it changes."""
+    new_status = status.value
     if invoice.status != new_status:
         INVOICE_TRANSITIONS.labels(invoice.status, new_status).inc()
         logger.info(
@@ -153,24 +142,38 @@ def _record_transition(invoice: Invoice, new_status: str) -> None:
     invoice.updated_at = to_naive_utc(utcnow())
 
 
+@dataclass
+class _Work:
+    """One unit of work: the session and the repositories bound to the invoice's tenant."""
+
+    session: AsyncSession
+    invoices: InvoiceRepository
+    payments: PaymentRepository
+
+    @classmethod
+    def of(cls, session: AsyncSession, tenant_id: str) -> _Work:
+        return cls(
+            session, InvoiceRepository(session, tenant_id), PaymentRepository(session, tenant_id)
+        )
+
+    async def lock(self, invoice_id: int) -> Invoice:
+        invoice = await self.invoices.lock(invoice_id)
+        if invoice is None:
+            raise business_error(f"Invoice {invoice_id} not found", ErrorType.NOT_FOUND)
+        return invoice
+
+    async def load(self, invoice_id: int) -> tuple[Invoice, list[InstallmentSchedule]]:
+        """The invoice and its schedule, locked in that order."""
+        invoice = await self.lock(invoice_id)
+        return invoice, await self.invoices.lock_schedule(invoice.id)
+
+
 async def _locked_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:
-    invoice = await repo.get_invoice(session, tenant_id, invoice_id, for_update=True)
-    if invoice is None:
-        raise business_error(f"Invoice {invoice_id} not found", NOT_FOUND)
-    return invoice
+    return await _Work.of(session, tenant_id).lock(invoice_id)
 
 
 async def _locked_schedule(session: AsyncSession, invoice: Invoice) -> list[InstallmentSchedule]:
-    stmt = (
-        select(InstallmentSchedule)
-        .where(
-            InstallmentSchedule.tenant_id == invoice.tenant_id,
-            InstallmentSchedule.invoice_id == invoice.id,
-        )
-        .order_by(InstallmentSchedule.number)
-        .with_for_update()
-    )
-    return list((await session.execute(stmt)).scalars().all())
+    return await InvoiceRepository(session, invoice.tenant_id).lock_schedule(invoice.id)
 
 
 class InvoiceActivities:
@@ -204,10 +207,11 @@ class InvoiceActivities:
     async def load_invoice(self, inp: LoadInvoiceInput) -> InvoiceSnapshot | None:
         """The invoice as MySQL has it, or None if its row does not exist (yet)."""
         async with self._sessions() as session:
-            invoice = await repo.get_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoices = InvoiceRepository(session, inp.tenant_id)
+            invoice = await invoices.get(inp.invoice_id)
             if invoice is None:
                 return None
-            return await repo.load_snapshot(session, invoice)
+            return await invoices.snapshot(invoice)
 
     # --- payment initiation ------------------------------------------------------------------
 
@@ -217,39 +221,33 @@ class InvoiceActivities:
         if there is none. Sets `payment_initiated_at` once and moves draft → pending."""
         now = utcnow()
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            work = _Work.of(session, inp.tenant_id)
+            invoice, schedule = await work.load(inp.invoice_id)
             currency = parse_currency(invoice.currency)
-            gateway_name = await repo.gateway_name(session, invoice.gateway_id)
-            try:
-                ensure_payable(InvoiceStatus(invoice.status))
-                number, amount, tax_share, fee_share = await self._payment_target(
-                    session, invoice, inp.installment_number
+            gateway_name = await work.invoices.gateway_name(invoice.gateway_id)
+            with domain_rule():
+                target = decide_initiation(
+                    invoice_state(invoice, schedule), inp.installment_number, now
                 )
-            except DomainError as exc:
-                raise business_error(exc.message) from None
-            if ensure_utc(invoice.expires_at) <= now:
-                raise business_error("Cannot initiate payment for expired invoice")
+            number = target.installment_number
             account = await active_account(session, invoice.tenant_id, gateway_name)
             account_id = account.id if account is not None else None
-            live = await repo.live_payment(session, invoice.tenant_id, invoice.id, number)
+            live = await work.payments.live_link(invoice.id, number)
             if live is not None:
-                if live.amount == amount and ensure_utc(live.expires_at) > now:
+                if reuses_link(target, live.amount, live.expires_at, now):
                     return PaymentLinkResult(
                         link=_link(invoice, live, gateway_name, reused=True),
-                        snapshot=await repo.load_snapshot(session, invoice),
+                        snapshot=await work.invoices.snapshot(invoice),
                     )
                 live.status = "superseded"
-            attempt = (
-                await repo.count_payment_attempts(session, invoice.tenant_id, invoice.id, number)
-                + 1
-            )
-            lines = await repo.line_items(session, invoice.tenant_id, invoice.id)
-            full_invoice = number is None and amount == invoice.total
+            attempt = await work.payments.count_attempts(invoice.id, number) + 1
+            lines = await work.invoices.line_items(invoice.id)
+            full_invoice = number is None and target.amount == invoice.total
             request = PaymentRequest(
                 invoice_id=invoice.id,
                 installment_number=number,
                 attempt=attempt,
-                amount=amount,
+                amount=target.amount,
                 currency=currency,
                 description=invoice.description or f"Invoice {invoice.external_id}",
                 expires_at=ensure_utc(invoice.expires_at),
@@ -264,14 +262,14 @@ class InvoiceActivities:
                 ]
                 if full_invoice
                 else [],
-                tax_amount=invoice.tax_total if full_invoice else tax_share,
-                service_fee=invoice.service_fee if full_invoice else fee_share,
+                tax_amount=invoice.tax_total if full_invoice else target.tax_amount,
+                service_fee=invoice.service_fee if full_invoice else target.service_fee_amount,
                 customer_name=(invoice.customer or {}).get("name"),
                 customer_email=(invoice.customer or {}).get("email"),
                 success_redirect_url=inp.success_redirect_url,
                 failure_redirect_url=inp.failure_redirect_url,
                 merchant_name=invoice.tenant_id,
-                installment_count=len(await _locked_schedule(session, invoice)) or None,
+                installment_count=len(schedule) or None,
                 metadata={
                     "paytrust_invoice_id": str(invoice.id),
                     "installment_number": str(number or 0),
@@ -282,77 +280,47 @@ class InvoiceActivities:
         # Payment sync counts from here, on the workflow's clock (domain/payment_sync.py).
         issued_at = ensure_utc(inp.as_of) if inp.as_of is not None else utcnow()
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
-            existing = (
-                await session.execute(
-                    select(GatewayPayment).where(
-                        GatewayPayment.gateway_id == invoice.gateway_id,
-                        GatewayPayment.reference == created.reference,
-                    )
-                )
-            ).scalar_one_or_none()
+            work = _Work.of(session, inp.tenant_id)
+            invoice = await work.lock(inp.invoice_id)
+            existing = await work.payments.link_by_gateway_key(
+                invoice.gateway_id, created.reference
+            )
             new_link = existing is None
             if existing is None:
-                existing = GatewayPayment(
-                    tenant_id=invoice.tenant_id,
-                    invoice_id=invoice.id,
+                existing = work.payments.add_link(
+                    invoice,
                     installment_number=number,
                     attempt=request.attempt,
-                    gateway_id=invoice.gateway_id,
                     gateway_account_id=account_id,
                     reference=created.reference,
                     merchant_reference=created.merchant_reference,
                     payment_url=created.payment_url,
                     amount=created.amount,
                     currency=created.currency.value,
-                    status="live",
                     expires_at=to_naive_utc(created.expires_at),
                     created_at=to_naive_utc(issued_at),
                 )
-                session.add(existing)
+            schedule = await work.invoices.lock_schedule(invoice.id)
             try:
-                new_status = status_after_initiation(InvoiceStatus(invoice.status))
+                issued = decide_link_issued(invoice_state(invoice, schedule), number)
             except DomainError as exc:
                 # Paid or expired while we were at the gateway: this link must not be used.
                 existing.status = "superseded"
                 raise business_error(exc.message) from None
-            if invoice.payment_initiated_at is None:
-                invoice.payment_initiated_at = to_naive_utc(now)  # FR-051a: write-once
-            _record_transition(invoice, new_status.value)
-            if number is not None:
-                for row in await _locked_schedule(session, invoice):
-                    if row.number == number and row.status == "unpaid":
-                        row.status = "pending"
+            work.invoices.mark_initiated(invoice, now)
+            _record_transition(invoice, issued.status)
+            work.invoices.write_schedule(schedule, issued.installments)
             if new_link:
                 await invoice_events(session, invoice, "invoice.payment_initiated")
             await sync_report_rollup(session, invoice)
             link = _link(invoice, existing, gateway_name, reused=False)
             return PaymentLinkResult(
                 link=link,
-                snapshot=await repo.load_snapshot(session, invoice),
+                snapshot=await work.invoices.snapshot(invoice),
                 next_sync_at=next_sync_at(
                     issued_at, ensure_utc(created.expires_at), issued_at, self._sync_scale
                 ),
             )
-
-    async def _payment_target(
-        self, session: AsyncSession, invoice: Invoice, requested: int | None
-    ) -> tuple[int | None, Decimal, Decimal, Decimal]:
-        """(installment number, amount to ask for, its tax share, its fee share)."""
-        schedule = await _locked_schedule(session, invoice)
-        if not schedule:
-            if requested is not None:
-                raise business_error("Invoice has no installments")
-            due = repo.amount_due(invoice)
-            if due <= 0:
-                raise business_error("Cannot initiate payment for fully_paid invoice")
-            return None, due, Decimal(0), Decimal(0)
-        target = ensure_payment_order(schedule, requested)
-        row = next(r for r in schedule if r.number == target.number)
-        remaining = row.amount - row.paid_amount
-        if row.paid_amount == 0:
-            return row.number, remaining, row.tax_amount, row.service_fee_amount
-        return row.number, remaining, Decimal(0), Decimal(0)
 
     async def _create_at_gateway(
         self, gateway_name: str, request: PaymentRequest, account_id: str | None
@@ -375,10 +343,10 @@ class InvoiceActivities:
                     continue
                 if isinstance(exc, GatewayRejected) or not exc.retryable:
                     raise business_error(
-                        f"{gateway_name} rejected the payment: {exc}", GATEWAY_REJECTED
+                        f"{gateway_name} rejected the payment: {exc}", ErrorType.GATEWAY_REJECTED
                     ) from None
                 raise ApplicationError(
-                    f"{gateway_name} is unavailable: {exc}", type=GATEWAY_UNAVAILABLE
+                    f"{gateway_name} is unavailable: {exc}", type=ErrorType.GATEWAY_UNAVAILABLE
                 ) from None
             finally:
                 GATEWAY_LATENCY.labels(gateway_name, "create_payment").observe(
@@ -386,7 +354,9 @@ class InvoiceActivities:
                 )
             GATEWAY_CALLS.labels(gateway_name, "create_payment", "ok").inc()
             return created
-        raise business_error(f"{gateway_name} refused every order id we tried", GATEWAY_REJECTED)
+        raise business_error(
+            f"{gateway_name} refused every order id we tried", ErrorType.GATEWAY_REJECTED
+        )
 
     # --- applying gateway events ------------------------------------------------------------
 
@@ -395,13 +365,15 @@ class InvoiceActivities:
         """Apply one verified gateway event to the invoice, exactly once."""
         event = inp.payment.event
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            work = _Work.of(session, inp.tenant_id)
+            invoice, schedule = await work.load(inp.invoice_id)
+            state = invoice_state(invoice, schedule)
             if event.kind == EventKind.PAID:
-                result = await self._apply_paid(session, invoice, inp.payment)
+                result = await self._apply_paid(work, invoice, schedule, state, inp.payment)
             elif event.kind == EventKind.REFUNDED:
-                result = await self._apply_refund(session, invoice, inp.payment)
+                result = await self._apply_refund(work, invoice, state, inp.payment)
             elif event.kind == EventKind.EXPIRED:
-                result = await self._apply_gateway_expiry(session, invoice, inp.payment)
+                result = await self._apply_gateway_expiry(work, invoice, schedule, inp.payment)
             else:
                 logger.info(
                     "gateway event %s (%s) recorded without effect",
@@ -414,7 +386,7 @@ class InvoiceActivities:
             outcome, transaction_id, message = result
             applied = ApplyResult(
                 outcome=outcome,
-                snapshot=await repo.load_snapshot(session, invoice),
+                snapshot=await work.invoices.snapshot(invoice),
                 transaction_id=transaction_id,
                 message=message,
             )
@@ -424,232 +396,138 @@ class InvoiceActivities:
         return applied
 
     async def _apply_paid(
-        self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
+        self,
+        work: _Work,
+        invoice: Invoice,
+        schedule: list[InstallmentSchedule],
+        state: InvoiceState,
+        payment: PaymentEvent,
     ) -> tuple[str, int | None, str | None]:
         event = payment.event
         gateway_txn = event.gateway_transaction_id or event.event_id
-        duplicate = (
-            await session.execute(
-                select(PaymentTransaction).where(
-                    PaymentTransaction.gateway_id == invoice.gateway_id,
-                    PaymentTransaction.gateway_transaction_id == gateway_txn,
-                )
-            )
-        ).scalar_one_or_none()
-        if duplicate is not None:
-            return "duplicate", duplicate.id, "Payment already recorded"
-        currency = parse_currency(invoice.currency)
-        paid_at = to_naive_utc(event.occurred_at)
-        if event.currency.value != invoice.currency:
-            # FR-024: never converted, never applied; recorded so the merchant sees it.
-            rejected = PaymentTransaction(
-                tenant_id=invoice.tenant_id,
-                invoice_id=invoice.id,
-                installment_number=event.installment_number,
-                gateway_id=invoice.gateway_id,
-                gateway_transaction_id=gateway_txn,
-                gateway_reference=event.reference,
-                amount=event.amount or Decimal(0),
-                currency=event.currency.value,
-                status="failed",
-                overpayment_amount=Decimal(0),
-                refunded_amount=Decimal(0),
-                failure_reason=(
-                    f"Currency mismatch: invoice is {invoice.currency}, "
-                    f"payment is {event.currency.value}"
+        recorded = await work.payments.transaction_by_gateway_key(invoice.gateway_id, gateway_txn)
+        with domain_rule():
+            outcome = decide_payment(
+                state,
+                ReceivedPayment(
+                    event_id=event.event_id,
+                    amount=event.amount,
+                    currency=event.currency,
+                    recorded_as=recorded.id if recorded is not None else None,
                 ),
-                paid_at=paid_at,
             )
-            session.add(rejected)
-            await session.flush()
+        if isinstance(outcome, Duplicate):
+            return "duplicate", outcome.transaction_id, outcome.message
+        if isinstance(outcome, RejectedPayment):
+            rejected = await work.payments.record_rejected(
+                invoice,
+                outcome,
+                gateway_transaction_id=gateway_txn,
+                reference=event.reference,
+                installment_number=event.installment_number,
+                paid_at=event.occurred_at,
+            )
             return "rejected_currency", rejected.id, rejected.failure_reason
-        if event.amount is None or event.amount <= 0:
-            raise business_error(f"Paid event {event.event_id} has no positive amount")
-        amount = quantize(event.amount, currency)
-        schedule = await _locked_schedule(session, invoice)
-        items: Sequence[Payable] = schedule or [
-            whole_invoice(invoice.total, min(invoice.amount_paid, invoice.total))
-        ]
-        expected = next(
-            (
-                item.amount - item.paid_amount
-                for item in sorted(items, key=lambda i: i.number)
-                if item.paid_amount < item.amount
-            ),
-            Decimal(0),
-        )
-        try:
-            allocation = allocate_payment(currency, items, amount)
-        except (DomainError, MoneyError) as exc:
-            raise business_error(str(exc)) from None
-        by_number = {entry.number: entry for entry in allocation.applied}
-        newly_paid = []
-        status_before = invoice.status
-        for row in schedule:
-            entry = by_number.get(row.number)
-            if entry is None:
-                continue
-            row.paid_amount = entry.paid_amount
-            if entry.paid and row.status != "paid":
-                newly_paid.append(row)
-            if entry.paid:
-                row.status = "paid"
-                row.paid_at = paid_at
-        first_applied = allocation.applied[0].number if allocation.applied else None
-        txn = PaymentTransaction(
-            tenant_id=invoice.tenant_id,
-            invoice_id=invoice.id,
-            installment_number=first_applied if schedule else None,
-            gateway_id=invoice.gateway_id,
+        return await self._record_paid(work, invoice, schedule, outcome, event, gateway_txn)
+
+    async def _record_paid(
+        self,
+        work: _Work,
+        invoice: Invoice,
+        schedule: list[InstallmentSchedule],
+        outcome: AppliedPayment,
+        event: GatewayEvent,
+        gateway_txn: str,
+    ) -> tuple[str, int | None, str | None]:
+        txn, discrepancy = await work.payments.record_payment(
+            invoice,
+            outcome,
             gateway_transaction_id=gateway_txn,
-            gateway_reference=event.reference,
-            amount=amount,
-            currency=invoice.currency,
-            status="paid",
-            expected_amount=expected,
-            overpayment_amount=allocation.overpayment,
-            refunded_amount=Decimal(0),
-            paid_at=paid_at,
+            reference=event.reference,
+            paid_at=event.occurred_at,
         )
-        session.add(txn)
-        await session.flush()
-        closed = InvoiceStatus(invoice.status) in FINAL_STATUSES and invoice.status != "fully_paid"
-        if closed:
-            # Nothing was expected any more: all of it is for the merchant to refund (or
-            # honour), listed with the invoice's discrepancies.
-            discrepancy: Discrepancy | None = paid_after_close(currency, amount)
-        else:
-            discrepancy = payment_discrepancy(currency, expected, amount) if expected > 0 else None
-        discrepancy_row = None
-        if discrepancy is not None:
-            discrepancy_row = PaymentDiscrepancy(
-                tenant_id=invoice.tenant_id,
-                invoice_id=invoice.id,
-                transaction_id=txn.id,
-                installment_number=txn.installment_number,
-                expected_amount=discrepancy.expected_amount,
-                paid_amount=discrepancy.paid_amount,
-                difference=discrepancy.difference,
-                type=discrepancy.type,
-            )
-            session.add(discrepancy_row)
-        invoice.amount_paid = invoice.amount_paid + amount
-        invoice.overpayment_amount = invoice.overpayment_amount + allocation.overpayment
-        if invoice.payment_initiated_at is None:
-            invoice.payment_initiated_at = to_naive_utc(utcnow())
-        if closed:
+        newly_paid = work.invoices.record_payment(
+            invoice, schedule, outcome, paid_at=event.occurred_at, now=utcnow()
+        )
+        if outcome.paid_after_close:
             # Money that arrived after expiry or cancellation is recorded, never lost; the
             # status stays so the merchant decides (refund or honour it).
             logger.warning(
                 "payment received for %s invoice %s",
                 invoice.status,
                 invoice.id,
-                extra={"invoice_id": invoice.id, "amount": str(amount)},
+                extra={"invoice_id": invoice.id, "amount": str(outcome.amount)},
             )
         else:
-            _record_transition(
-                invoice, status_after_payment(invoice.amount_paid, invoice.total).value
-            )
-        await _mark_gateway_payment(session, invoice, event.reference, "paid")
+            _record_transition(invoice, outcome.status)
+        await work.payments.close_live_link(invoice.id, event.reference, "paid")
         await payment_events(
-            session,
+            work.session,
             invoice,
             txn,
-            discrepancy_row,
+            discrepancy,
             newly_paid=newly_paid,
-            status_changed=invoice.status != status_before,
-            overpaid=allocation.overpayment > 0,
+            status_changed=outcome.status_changed,
+            overpaid=outcome.overpayment > 0,
         )
         return "applied", txn.id, None
 
     async def _apply_refund(
-        self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
+        self, work: _Work, invoice: Invoice, state: InvoiceState, payment: PaymentEvent
     ) -> tuple[str, int | None, str | None]:
         event = payment.event
         refund_id = event.refund_id or event.event_id
-        existing = (
-            await session.execute(
-                select(Refund).where(
-                    Refund.gateway_id == invoice.gateway_id, Refund.gateway_refund_id == refund_id
-                )
+        recorded = await work.payments.refund_by_gateway_key(invoice.gateway_id, refund_id)
+        original = None
+        if recorded is None:
+            original = await work.payments.lock_refundable(
+                invoice.id, event.gateway_transaction_id, event.reference
             )
-        ).scalar_one_or_none()
-        if existing is not None:
-            return "duplicate", existing.transaction_id, "Refund already recorded"
-        candidates = select(PaymentTransaction).where(
-            PaymentTransaction.tenant_id == invoice.tenant_id,
-            PaymentTransaction.invoice_id == invoice.id,
-            PaymentTransaction.status.in_(("paid", "partially_refunded")),
-        )
-        if event.gateway_transaction_id:
-            by_txn = (
-                await session.execute(
-                    candidates.where(
-                        PaymentTransaction.gateway_transaction_id == event.gateway_transaction_id
-                    ).with_for_update()
-                )
-            ).scalar_one_or_none()
-        else:
-            by_txn = None
-        original = (
-            by_txn
-            or (
-                await session.execute(
-                    candidates.where(PaymentTransaction.gateway_reference == event.reference)
-                    .order_by(PaymentTransaction.id)
-                    .with_for_update()
-                )
+        with domain_rule():
+            outcome = decide_refund(
+                state,
+                ReportedRefund(
+                    refund_id=refund_id,
+                    amount=event.refund_amount or event.amount,
+                    recorded_for=recorded.transaction_id if recorded is not None else None,
+                    payment=recorded_payment(original),
+                ),
             )
-            .scalars()
-            .first()
-        )
-        if original is None:
+        if isinstance(outcome, Duplicate):
+            return "duplicate", outcome.transaction_id, outcome.message
+        if isinstance(outcome, DeferredRefund):
             # Reordered delivery: the refund overtook its payment. The workflow holds it back
             # and applies it once the payment is in.
-            return (
-                "deferred",
-                None,
-                f"No payment of invoice {invoice.id} matches refund {refund_id} yet",
-            )
-
-        currency = parse_currency(invoice.currency)
-        amount = quantize(event.refund_amount or event.amount or Decimal(0), currency)
-        if amount <= 0:
-            raise business_error(f"Refund {refund_id} has no positive amount")
-        if original.refunded_amount + amount > original.amount:
-            raise business_error(
-                f"Refund {refund_id} of {amount} exceeds what is left of payment {original.id}"
-            )
-        refund = Refund(
-            tenant_id=invoice.tenant_id,
-            invoice_id=invoice.id,
-            transaction_id=original.id,
-            gateway_id=invoice.gateway_id,
+            return "deferred", None, outcome.message
+        assert original is not None  # decided against it
+        refund = work.payments.record_refund(
+            invoice,
+            original,
+            outcome,
             gateway_refund_id=refund_id,
-            refund_amount=amount,
-            currency=invoice.currency,
-            refund_reason=event.refund_reason[:255] if event.refund_reason else None,
-            refund_timestamp=to_naive_utc(event.occurred_at),
+            reason=event.refund_reason,
+            refunded_at=event.occurred_at,
         )
-        session.add(refund)
-        original.refunded_amount = original.refunded_amount + amount
-        original.status = (
-            "refunded" if original.refunded_amount >= original.amount else "partially_refunded"
-        )
-        invoice.amount_refunded = invoice.amount_refunded + amount
-        invoice.updated_at = to_naive_utc(utcnow())
-        await refund_events(session, invoice, refund)
+        work.invoices.record_refund(invoice, outcome, utcnow())
+        await refund_events(work.session, invoice, refund)
         return "applied", original.id, None
 
     async def _apply_gateway_expiry(
-        self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
+        self,
+        work: _Work,
+        invoice: Invoice,
+        schedule: list[InstallmentSchedule],
+        payment: PaymentEvent,
     ) -> tuple[str, int | None, str | None]:
         """The gateway expired one payment link; the invoice's own expiry is our timer's."""
-        changed = await _mark_gateway_payment(session, invoice, payment.event.reference, "expired")
+        changed = await work.payments.close_live_link(
+            invoice.id, payment.event.reference, "expired"
+        )
         if changed is not None and changed.installment_number is not None:
-            for row in await _locked_schedule(session, invoice):
-                if row.number == changed.installment_number and row.status == "pending":
-                    row.status = "unpaid"
+            work.invoices.write_schedule(
+                schedule,
+                release_installment(installment_states(schedule), changed.installment_number),
+            )
         return "recorded", None, "Gateway payment link expired"
 
     @activity.defn
@@ -681,7 +559,7 @@ class InvoiceActivities:
             if in_flight and activity.info().attempt < UNAPPLIED_WAIT_ATTEMPTS:
                 raise ApplicationError(
                     f"webhook event {row.id} is still {row.status}; failing it afterwards",
-                    type="WebhookInFlight",
+                    type=ErrorType.WEBHOOK_IN_FLIGHT,
                 )
             now = to_naive_utc(utcnow())
             row.status = "permanently_failed"
@@ -717,97 +595,75 @@ class InvoiceActivities:
         """FR-045: draft/pending/partially_paid → expired once `expires_at` has passed (by
         the workflow's timer; a worker whose clock lags does not hold the expiry back)."""
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
-            changed = False
+            work = _Work.of(session, inp.tenant_id)
+            invoice, schedule = await work.load(inp.invoice_id)
+            closure = decide_expiry(
+                invoice_state(invoice, schedule), max(utcnow(), ensure_utc(inp.as_of))
+            )
             stale: list[str] = []
-            if InvoiceStatus(invoice.status) in EXPIRABLE_STATUSES and ensure_utc(
-                invoice.expires_at
-            ) <= max(utcnow(), ensure_utc(inp.as_of)):
-                _record_transition(invoice, InvoiceStatus.EXPIRED.value)
-                stale = await _retire_live_payments(session, invoice, "expired")
-                changed = True
+            if closure is not None:
+                stale = await _close(work, invoice, schedule, closure)
                 await invoice_events(session, invoice, "invoice.expired")
             await sync_report_rollup(session, invoice)
             return ChangeResult(
-                snapshot=await repo.load_snapshot(session, invoice),
+                snapshot=await work.invoices.snapshot(invoice),
                 stale_references=stale,
-                changed=changed,
+                changed=closure is not None,
             )
 
     @activity.defn
     async def cancel_invoice(self, inp: CancelInput) -> ChangeResult:
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
-            try:
-                ensure_cancellable(InvoiceStatus(invoice.status), invoice.amount_paid)
-            except DomainError as exc:
-                raise business_error(exc.message) from None
-            _record_transition(invoice, InvoiceStatus.CANCELLED.value)
-            stale = await _retire_live_payments(session, invoice, "superseded")
+            work = _Work.of(session, inp.tenant_id)
+            invoice, schedule = await work.load(inp.invoice_id)
+            with domain_rule():
+                closure = decide_cancellation(invoice_state(invoice, schedule))
+            stale = await _close(work, invoice, schedule, closure)
             await invoice_events(session, invoice, "invoice.cancelled")
             await sync_report_rollup(session, invoice)
             return ChangeResult(
-                snapshot=await repo.load_snapshot(session, invoice), stale_references=stale
+                snapshot=await work.invoices.snapshot(invoice), stale_references=stale
             )
 
     @activity.defn
     async def modify_invoice(self, inp: ModifyInput) -> ChangeResult:
         """PATCH of a draft: new lines, schedule, expiry or description; totals recomputed."""
         async with transaction(self._sessions) as session:
-            return await _modify(session, inp)
+            return await _modify(_Work.of(session, inp.tenant_id), inp)
 
     @activity.defn
     async def adjust_installments(self, inp: AdjustInput) -> ChangeResult:
         """FR-077..080: re-plan unpaid installments; paid ones are immutable; the unpaid
         amounts must sum to the remaining balance; tax and fee shares are re-split."""
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
-            if InvoiceStatus(invoice.status) in FINAL_STATUSES:
-                raise business_error(f"Cannot adjust installments of a {invoice.status} invoice")
-            rows = await _locked_schedule(session, invoice)
+            work = _Work.of(session, inp.tenant_id)
+            invoice = await work.lock(inp.invoice_id)
+            with domain_rule():
+                ensure_adjustable(InvoiceStatus(invoice.status))
+            rows = await work.invoices.lock_schedule(invoice.id)
             if not rows:
-                raise business_error("Invoice has no installments")
-            currency = parse_currency(invoice.currency)
-            states = [
-                InstallmentState(
-                    number=row.number,
-                    amount=row.amount,
-                    tax_amount=row.tax_amount,
-                    service_fee_amount=row.service_fee_amount,
-                    due_date=ensure_utc(row.due_date),
-                    paid_amount=row.paid_amount,
-                    status=InstallmentStatus(row.status),
-                )
-                for row in rows
-            ]
-            try:
+                raise business_error(NO_SCHEDULE_MESSAGE)
+            with domain_rule():
                 updated = adjust_schedule(
-                    currency,
-                    states,
+                    parse_currency(invoice.currency),
+                    installment_states(rows),
                     [
                         InstallmentChange(number=c.number, amount=c.amount, due_date=c.due_date)
                         for c in inp.request.installments
                     ],
                 )
                 check_covers_installments(ensure_utc(invoice.expires_at), last_due_date(updated))
-            except (DomainError, MoneyError) as exc:
-                raise business_error(str(exc)) from None
             stale: list[str] = []
-            by_number = {item.number: item for item in updated}
-            for row in rows:
-                item = by_number[row.number]
-                if item.amount != row.amount:
-                    live = await repo.live_payment(
-                        session, invoice.tenant_id, invoice.id, row.number
-                    )
-                    if live is not None:  # its amount is stale: the customer must not pay it
-                        live.status = "superseded"
-                        stale.append(live.reference)
-                        row.status = "unpaid"
-                row.amount = item.amount
-                row.tax_amount = item.tax_amount
-                row.service_fee_amount = item.service_fee_amount
-                row.due_date = to_naive_utc(item.due_date)
+            amounts = {row.number: row.amount for row in rows}
+            for item in updated:
+                if item.amount == amounts[item.number]:
+                    continue
+                live = await work.payments.live_link(invoice.id, item.number)
+                if live is not None:  # its amount is stale: the customer must not pay it
+                    live.status = "superseded"
+                    stale.append(live.reference)
+                    updated = list(release_installment(updated, item.number))
+            work.invoices.write_schedule(rows, updated)
             invoice.updated_at = to_naive_utc(utcnow())
             await invoice_events(session, invoice, "invoice.updated")
             await session.flush()
@@ -819,7 +675,7 @@ class InvoiceActivities:
                 },
             )
             return ChangeResult(
-                snapshot=await repo.load_snapshot(session, invoice), stale_references=stale
+                snapshot=await work.invoices.snapshot(invoice), stale_references=stale
             )
 
     @activity.defn
@@ -828,20 +684,18 @@ class InvoiceActivities:
         least 1 h and at most 30 days from now, not before the last due date). Live payment
         links keep their own expiry; once they lapse, the next initiation makes a new one."""
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
-            if InvoiceStatus(invoice.status) not in EXPIRABLE_STATUSES:
-                raise business_error(f"Cannot extend the expiry of a {invoice.status} invoice")
-            schedule = await _locked_schedule(session, invoice)
-            try:
-                new_expiry = resolve_expiry(
+            work = _Work.of(session, inp.tenant_id)
+            invoice = await work.lock(inp.invoice_id)
+            with domain_rule():
+                ensure_extendable(InvoiceStatus(invoice.status))
+            schedule = await work.invoices.lock_schedule(invoice.id)
+            with domain_rule():
+                new_expiry = extended_expiry(
+                    invoice.expires_at,
                     utcnow(),
                     inp.request.expires_at,
                     max((ensure_utc(r.due_date) for r in schedule), default=None),
                 )
-            except DomainError as exc:
-                raise business_error(exc.message) from None
-            if new_expiry <= ensure_utc(invoice.expires_at):
-                raise business_error("The new expiry must be later than the current one")
             invoice.expires_at = to_naive_utc(new_expiry)
             invoice.updated_at = to_naive_utc(utcnow())
             await invoice_events(session, invoice, "invoice.updated")
@@ -850,7 +704,7 @@ class InvoiceActivities:
                 "invoice expiry extended",
                 extra={"invoice_id": invoice.id, "expires_at": new_expiry.isoformat()},
             )
-            return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))
+            return ChangeResult(snapshot=await work.invoices.snapshot(invoice))
 
     @activity.defn
     async def reconcile_live_payments(self, inp: LoadInvoiceInput) -> list[PaymentEvent]:
@@ -890,11 +744,12 @@ class InvoiceActivities:
         self, inp: LoadInvoiceInput, source: PaymentSource, *, tolerate_outage: bool
     ) -> _LiveLinkCheck:
         async with self._sessions() as session:
-            invoice = await repo.get_invoice(session, inp.tenant_id, inp.invoice_id)
+            work = _Work.of(session, inp.tenant_id)
+            invoice = await work.invoices.get(inp.invoice_id)
             if invoice is None:
                 return _LiveLinkCheck()
-            gateway_name = await repo.gateway_name(session, invoice.gateway_id)
-            links = await repo.live_payments(session, inp.tenant_id, inp.invoice_id)
+            gateway_name = await work.invoices.gateway_name(invoice.gateway_id)
+            links = await work.payments.live_links(inp.invoice_id)
         check = _LiveLinkCheck(links=links)
         for link in links:
             # The account that issued the link answers for it (a merchant's own, or ours).
@@ -985,45 +840,22 @@ def _link(invoice: Invoice, row: GatewayPayment, gateway: str, *, reused: bool) 
     )
 
 
-async def _mark_gateway_payment(
-    session: AsyncSession, invoice: Invoice, reference: str, status: str
-) -> GatewayPayment | None:
-    row = (
-        await session.execute(
-            select(GatewayPayment)
-            .where(
-                GatewayPayment.tenant_id == invoice.tenant_id,
-                GatewayPayment.invoice_id == invoice.id,
-                GatewayPayment.reference == reference,
-            )
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if row is not None and row.status == "live":
-        row.status = status
-        return row
-    return None
-
-
-async def _retire_live_payments(session: AsyncSession, invoice: Invoice, status: str) -> list[str]:
-    """Mark the invoice's live links `status`; the workflow then expires them at the gateway."""
-    stale = []
-    for link in await repo.live_payments(session, invoice.tenant_id, invoice.id):
-        link.status = status
-        stale.append(link.reference)
-    for row in await _locked_schedule(session, invoice):
-        if row.status == "pending":
-            row.status = "unpaid"
+async def _close(
+    work: _Work, invoice: Invoice, schedule: list[InstallmentSchedule], closure: Closure
+) -> list[str]:
+    """The invoice expired or cancelled: its live links retired (the workflow then expires them
+    at the gateway), installments that waited on one unpaid again."""
+    _record_transition(invoice, closure.status)
+    stale = await work.payments.retire_live_links(invoice.id, closure.link_status)
+    work.invoices.write_schedule(schedule, closure.installments)
     return stale
 
 
-async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
+async def _modify(work: _Work, inp: ModifyInput) -> ChangeResult:
     """Re-plan a draft from its current values overlaid with the request's (FR-051)."""
-    invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
-    try:
+    invoice = await work.lock(inp.invoice_id)
+    with domain_rule():
         ensure_modifiable(InvoiceStatus(invoice.status), invoice.payment_initiated_at)
-    except DomainError as exc:
-        raise business_error(exc.message) from None
     request = inp.request
     fields = set(request.fields_set)
     lines = request.line_items
@@ -1036,9 +868,9 @@ async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
                 tax_rate=str(row.tax_rate),
                 tax_category=row.tax_category,
             )
-            for row in await repo.line_items(session, invoice.tenant_id, invoice.id)
+            for row in await work.invoices.line_items(invoice.id)
         ]
-    schedule_rows = await repo.installments(session, invoice.tenant_id, invoice.id)
+    schedule_rows = await work.invoices.schedule(invoice.id)
     installments = request.installments
     if "installments" not in fields and schedule_rows:
         # Keep the schedule's shape; amounts are re-split if the total changed.
@@ -1051,7 +883,7 @@ async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
     expires_at = request.expires_at if "expires_at" in fields else None
     if "expires_at" not in fields and "installments" not in fields and lines is not None:
         expires_at = ensure_utc(invoice.expires_at)
-    try:
+    with domain_rule():
         plan = plan_invoice(
             currency=parse_currency(invoice.currency),
             fee=FeeSchedule(fee_percentage=invoice.fee_percentage, fee_fixed=invoice.fee_fixed),
@@ -1060,8 +892,6 @@ async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
             expires_at=expires_at,
             now=utcnow(),
         )
-    except (DomainError, MoneyError) as exc:
-        raise business_error(str(exc)) from None
     if "description" in fields:
         invoice.description = request.description
     if "metadata" in fields:
@@ -1072,10 +902,10 @@ async def _modify(session: AsyncSession, inp: ModifyInput) -> ChangeResult:
     invoice.total = plan.totals.total
     invoice.expires_at = to_naive_utc(plan.expires_at)
     invoice.updated_at = to_naive_utc(utcnow())
-    await write_lines_and_schedule(session, invoice, plan)
-    await invoice_events(session, invoice, "invoice.updated")
-    await sync_report_rollup(session, invoice)
-    return ChangeResult(snapshot=await repo.load_snapshot(session, invoice))
+    await write_lines_and_schedule(work.session, invoice, plan)
+    await invoice_events(work.session, invoice, "invoice.updated")
+    await sync_report_rollup(work.session, invoice)
+    return ChangeResult(snapshot=await work.invoices.snapshot(invoice))
 
 
 PaymentSource = Literal["notification", "sync", "reconciliation"]

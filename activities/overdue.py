@@ -6,27 +6,17 @@ continue-as-new), then writes the event."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from temporalio import activity
 
 from activities.invoice_events import installment_event
 from activities.invoices import _locked_invoice, _locked_schedule
+from contracts.invoices import OverdueInput
 from db.engine import SessionFactory, transaction
 from db.models import Event
 from domain.events import OVERDUE_AFTER
 from domain.status import FINAL_STATUSES, InvoiceStatus
 from domain.timeutil import ensure_utc, utcnow
-
-
-class OverdueInput(BaseModel):
-    invoice_id: int
-    tenant_id: str
-    installment_number: int
-    # The workflow's clock when its timer fired.
-    as_of: datetime
 
 
 class OverdueActivities:

@@ -38,6 +38,7 @@ from gateways.base import GatewayError, GatewayUnavailable, PaymentGateway
 from gateways.confirmation import EventNotConfirmed, confirm_event
 from gateways.credentials import CredentialCipher
 from observability.metrics import WEBHOOK_PROCESSING, WEBHOOKS_REJECTED
+from workflows.rules import business_error
 
 logger = logging.getLogger("paytrust.activities.webhooks")
 
@@ -128,7 +129,6 @@ class WebhookActivities:
         is what gets applied. Not ours or not confirmed: rejected (non-retryable) with the
         reason; the gateway unreachable: retryable, so the 1/6/36-minute schedule applies.
         """
-        from activities.invoices import GATEWAY_UNAVAILABLE, business_error
 
         event = webhook.event
         async with transaction(self._sessions) as session:
@@ -174,7 +174,8 @@ class WebhookActivities:
             await self._reject(event_row_id, webhook, exc.reason, str(exc))
         except GatewayUnavailable as exc:
             raise ApplicationError(
-                f"{webhook.gateway} could not confirm the event: {exc}", type=GATEWAY_UNAVAILABLE
+                f"{webhook.gateway} could not confirm the event: {exc}",
+                type=ErrorType.GATEWAY_UNAVAILABLE,
             ) from None
         except GatewayError as exc:
             raise business_error(f"{webhook.gateway} could not confirm the event: {exc}") from None
@@ -203,7 +204,6 @@ class WebhookActivities:
     ) -> NoReturn:
         """Record the refusal (the workflow then marks the event permanently failed) and raise
         the non-retryable error that fails it."""
-        from activities.invoices import business_error
 
         async with transaction(self._sessions) as session:
             row = await session.get(WebhookEvent, event_row_id, with_for_update=True)

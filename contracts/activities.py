@@ -4,6 +4,26 @@ reference's name and types against the activity the worker registers."""
 
 from __future__ import annotations
 
+from contracts.invoices import (
+    AdjustInput,
+    ApplyPaymentInput,
+    ApplyResult,
+    CancelInput,
+    ChangeResult,
+    CreatePaymentInput,
+    ExpireGatewayPaymentInput,
+    ExpireInput,
+    ExtendExpiryInput,
+    InvoiceSnapshot,
+    LoadInvoiceInput,
+    ModifyInput,
+    OverdueInput,
+    PaymentEvent,
+    PaymentLinkResult,
+    SyncInput,
+    SyncResult,
+    UnappliedEventInput,
+)
 from contracts.maintenance import ArchiveBatchInput, ArchiveBatchResult, PurgeResult
 from contracts.refs import ActivityRef
 from contracts.webhooks import (
@@ -30,4 +50,38 @@ RESOLVE_WEBHOOK_EVENT = ActivityRef[WebhookInput, ResolvedEvent](
 DELIVER_TO_INVOICE = ActivityRef[DeliverInput, None]("deliver_to_invoice", DeliverInput, None)
 RECORD_WEBHOOK_ATTEMPT = ActivityRef[RecordAttemptInput, int](
     "record_webhook_attempt", RecordAttemptInput, int
+)
+
+# --- InvoiceWorkflow (activities/invoices.py, activities/overdue.py) -------------------------
+
+LOAD_INVOICE = ActivityRef[LoadInvoiceInput, InvoiceSnapshot | None](
+    "load_invoice", LoadInvoiceInput, InvoiceSnapshot | None
+)
+CREATE_PAYMENT_LINK = ActivityRef[CreatePaymentInput, PaymentLinkResult](
+    "create_payment_link", CreatePaymentInput, PaymentLinkResult
+)
+APPLY_PAYMENT_EVENT = ActivityRef[ApplyPaymentInput, ApplyResult](
+    "apply_payment_event", ApplyPaymentInput, ApplyResult
+)
+FAIL_UNAPPLIED_EVENT = ActivityRef[UnappliedEventInput, None](
+    "fail_unapplied_event", UnappliedEventInput, None
+)
+EXPIRE_INVOICE = ActivityRef[ExpireInput, ChangeResult]("expire_invoice", ExpireInput, ChangeResult)
+CANCEL_INVOICE = ActivityRef[CancelInput, ChangeResult]("cancel_invoice", CancelInput, ChangeResult)
+MODIFY_INVOICE = ActivityRef[ModifyInput, ChangeResult]("modify_invoice", ModifyInput, ChangeResult)
+ADJUST_INSTALLMENTS_ACTIVITY = ActivityRef[AdjustInput, ChangeResult](
+    "adjust_installments", AdjustInput, ChangeResult
+)
+EXTEND_EXPIRY_ACTIVITY = ActivityRef[ExtendExpiryInput, ChangeResult](
+    "extend_expiry", ExtendExpiryInput, ChangeResult
+)
+RECONCILE_LIVE_PAYMENTS = ActivityRef[LoadInvoiceInput, list[PaymentEvent]](
+    "reconcile_live_payments", LoadInvoiceInput, list[PaymentEvent]
+)
+SYNC_LIVE_PAYMENTS = ActivityRef[SyncInput, SyncResult]("sync_live_payments", SyncInput, SyncResult)
+EXPIRE_GATEWAY_PAYMENT = ActivityRef[ExpireGatewayPaymentInput, None](
+    "expire_gateway_payment", ExpireGatewayPaymentInput, None
+)
+MARK_INSTALLMENT_OVERDUE = ActivityRef[OverdueInput, bool](
+    "mark_installment_overdue", OverdueInput, bool
 )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from contracts.gateway_events import WebhookEvent
 from domain.bounds import AmountIn, BoundedDatetime
 from domain.drafts import InstallmentsIn, LineItemIn
+from domain.payments import amount_due
 
 
 class InstallmentSnapshot(BaseModel):
@@ -46,7 +47,7 @@ class InvoiceSnapshot(BaseModel):
 
     @property
     def amount_due(self) -> Decimal:
-        return max(Decimal(0), self.total - self.amount_paid)
+        return amount_due(self.total, self.amount_paid)
 
 
 class PaymentEvent(BaseModel):
@@ -232,3 +233,23 @@ class ModifyInput(BaseModel):
     invoice_id: int
     tenant_id: str
     request: ModifyInvoiceRequest
+
+
+class ApplyPaymentInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    payment: PaymentEvent
+
+
+class CancelInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    request: CancelRequest
+
+
+class OverdueInput(BaseModel):
+    invoice_id: int
+    tenant_id: str
+    installment_number: int
+    # The workflow's clock when its timer fired.
+    as_of: datetime

@@ -1,22 +1,23 @@
-"""Tenant-scoped queries on invoices and what hangs off them. Every function takes the tenant
-and filters by it; another tenant's invoice is indistinguishable from a missing one."""
+"""Tenant-scoped queries on invoices and what hangs off them (lines, schedule). Every function
+takes the tenant and filters by it; another tenant's invoice is indistinguishable from a missing
+one. `InvoiceRepository(session, tenant_id)` binds the tenant once for a unit of work: the
+activities lock, load and write invoices through it (their payments: `db.payments`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from contracts.invoices import InstallmentSnapshot, InvoiceSnapshot
 from db.models import (
     ArchiveTransaction,
     GatewayConfig,
-    GatewayPayment,
     InstallmentSchedule,
     Invoice,
     LineItem,
@@ -24,7 +25,10 @@ from db.models import (
     PaymentTransaction,
     Refund,
 )
-from domain.money import Currency, quantize
+from domain.installments import InstallmentState
+from domain.money import Currency, parse_currency, quantize
+from domain.payments import AppliedPayment, AppliedRefund, InvoiceState
+from domain.status import InstallmentStatus, InvoiceStatus
 from domain.timeutil import ensure_utc, to_naive_utc
 
 RowT = TypeVar("RowT", LineItem, InstallmentSchedule)
@@ -250,51 +254,6 @@ async def refunds(session: AsyncSession, tenant_id: str, invoice_id: int) -> lis
     return list((await session.execute(stmt)).scalars().all())
 
 
-async def live_payment(
-    session: AsyncSession, tenant_id: str, invoice_id: int, installment_number: int | None
-) -> GatewayPayment | None:
-    stmt = (
-        select(GatewayPayment)
-        .where(
-            GatewayPayment.tenant_id == tenant_id,
-            GatewayPayment.invoice_id == invoice_id,
-            GatewayPayment.status == "live",
-        )
-        .order_by(GatewayPayment.id.desc())
-    )
-    if installment_number is None:
-        stmt = stmt.where(GatewayPayment.installment_number.is_(None))
-    else:
-        stmt = stmt.where(GatewayPayment.installment_number == installment_number)
-    return (await session.execute(stmt)).scalars().first()
-
-
-async def live_payments(
-    session: AsyncSession, tenant_id: str, invoice_id: int
-) -> list[GatewayPayment]:
-    stmt = select(GatewayPayment).where(
-        GatewayPayment.tenant_id == tenant_id,
-        GatewayPayment.invoice_id == invoice_id,
-        GatewayPayment.status == "live",
-    )
-    return list((await session.execute(stmt)).scalars().all())
-
-
-async def count_payment_attempts(
-    session: AsyncSession, tenant_id: str, invoice_id: int, installment_number: int | None
-) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(GatewayPayment)
-        .where(GatewayPayment.tenant_id == tenant_id, GatewayPayment.invoice_id == invoice_id)
-    )
-    if installment_number is None:
-        stmt = stmt.where(GatewayPayment.installment_number.is_(None))
-    else:
-        stmt = stmt.where(GatewayPayment.installment_number == installment_number)
-    return int((await session.execute(stmt)).scalar_one())
-
-
 async def gateway_names(session: AsyncSession) -> dict[int, str]:
     rows = (await session.execute(select(GatewayConfig.id, GatewayConfig.name))).all()
     return {row[0]: row[1] for row in rows}
@@ -343,14 +302,132 @@ def snapshot(
     )
 
 
-async def load_snapshot(session: AsyncSession, invoice: Invoice) -> InvoiceSnapshot:
-    schedule = await installments(session, invoice.tenant_id, invoice.id)
-    return snapshot(invoice, await gateway_name(session, invoice.gateway_id), schedule)
+def installment_states(schedule: Sequence[InstallmentSchedule]) -> tuple[InstallmentState, ...]:
+    """A schedule as the domain rules see it, in order."""
+    return tuple(
+        InstallmentState(
+            number=row.number,
+            amount=row.amount,
+            tax_amount=row.tax_amount,
+            service_fee_amount=row.service_fee_amount,
+            due_date=ensure_utc(row.due_date),
+            paid_amount=row.paid_amount,
+            status=InstallmentStatus(row.status),
+        )
+        for row in schedule
+    )
 
 
-def amount_due(invoice: Invoice) -> Decimal:
-    return due_of(invoice.total, invoice.amount_paid)
+def invoice_state(invoice: Invoice, schedule: Sequence[InstallmentSchedule]) -> InvoiceState:
+    """The invoice as the payment decisions (`domain.payments`) see it."""
+    return InvoiceState(
+        invoice_id=invoice.id,
+        status=InvoiceStatus(invoice.status),
+        currency=parse_currency(invoice.currency),
+        total=invoice.total,
+        amount_paid=invoice.amount_paid,
+        expires_at=ensure_utc(invoice.expires_at),
+        installments=installment_states(schedule),
+    )
 
 
-def due_of(total: Decimal, amount_paid: Decimal) -> Decimal:
-    return max(Decimal(0), total - amount_paid)
+class InvoiceRepository:
+    """One tenant's invoices for a unit of work (an activity's transaction): the tenant is given
+    once, here; another tenant's invoice is indistinguishable from a missing one. Locks are
+    taken in one order, the invoice row first, then its schedule."""
+
+    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def get(self, invoice_id: int) -> Invoice | None:
+        return await get_invoice(self.session, self.tenant_id, invoice_id)
+
+    async def lock(self, invoice_id: int) -> Invoice | None:
+        """The invoice row, `SELECT ... FOR UPDATE`: the lock every change of it holds."""
+        return await get_invoice(self.session, self.tenant_id, invoice_id, for_update=True)
+
+    async def lock_schedule(self, invoice_id: int) -> list[InstallmentSchedule]:
+        stmt = (
+            select(InstallmentSchedule)
+            .where(
+                InstallmentSchedule.tenant_id == self.tenant_id,
+                InstallmentSchedule.invoice_id == invoice_id,
+            )
+            .order_by(InstallmentSchedule.number)
+            .with_for_update()
+        )
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def schedule(self, invoice_id: int) -> list[InstallmentSchedule]:
+        return await installments(self.session, self.tenant_id, invoice_id)
+
+    async def line_items(self, invoice_id: int) -> list[LineItem]:
+        return await line_items(self.session, self.tenant_id, invoice_id)
+
+    async def gateway_name(self, gateway_id: int) -> str:
+        return await gateway_name(self.session, gateway_id)
+
+    async def snapshot(self, invoice: Invoice) -> InvoiceSnapshot:
+        """The workflow's view of the invoice as it now stands in this transaction."""
+        schedule = await self.schedule(invoice.id)
+        return snapshot(invoice, await self.gateway_name(invoice.gateway_id), schedule)
+
+    # --- writes: what a decision of domain.payments returned --------------------------------
+
+    @staticmethod
+    def write_schedule(
+        schedule: Sequence[InstallmentSchedule],
+        states: Sequence[InstallmentState],
+        *,
+        settled: Collection[int] = (),
+        paid_at: datetime | None = None,
+    ) -> None:
+        """The schedule rows as `states` say (amounts, shares, due dates, paid amounts,
+        statuses); installments `settled` (completed by a payment) get `paid_at`."""
+        by_number = {state.number: state for state in states}
+        for row in schedule:
+            state = by_number[row.number]
+            _assign(row, "amount", state.amount)
+            _assign(row, "tax_amount", state.tax_amount)
+            _assign(row, "service_fee_amount", state.service_fee_amount)
+            _assign(row, "due_date", to_naive_utc(state.due_date))
+            _assign(row, "paid_amount", state.paid_amount)
+            _assign(row, "status", state.status.value)
+            if row.number in settled and paid_at is not None:
+                row.paid_at = to_naive_utc(paid_at)
+
+    @staticmethod
+    def mark_initiated(invoice: Invoice, at: datetime) -> None:
+        """`payment_initiated_at` is written once, by the first initiation or payment (FR-051a)."""
+        if invoice.payment_initiated_at is None:
+            invoice.payment_initiated_at = to_naive_utc(at)
+
+    def record_payment(
+        self,
+        invoice: Invoice,
+        schedule: Sequence[InstallmentSchedule],
+        outcome: AppliedPayment,
+        *,
+        paid_at: datetime,
+        now: datetime,
+    ) -> list[InstallmentSchedule]:
+        """An applied payment on the invoice and its schedule (the status is the caller's, who
+        counts the transition); the installments it completed, for their events."""
+        self.write_schedule(
+            schedule, outcome.installments, settled=outcome.allocation.newly_paid, paid_at=paid_at
+        )
+        invoice.amount_paid = invoice.amount_paid + outcome.amount
+        invoice.overpayment_amount = invoice.overpayment_amount + outcome.overpayment
+        self.mark_initiated(invoice, now)
+        return [row for row in schedule if row.number in outcome.newly_paid]
+
+    @staticmethod
+    def record_refund(invoice: Invoice, outcome: AppliedRefund, now: datetime) -> None:
+        invoice.amount_refunded = invoice.amount_refunded + outcome.amount
+        invoice.updated_at = to_naive_utc(now)
+
+
+def _assign(row: InstallmentSchedule, name: str, value: object) -> None:
+    if getattr(row, name) != value:
+        setattr(row, name, value)

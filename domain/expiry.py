@@ -70,3 +70,14 @@ def resolve_expiry(
         raise ExpiryError(TOO_LATE_MESSAGE)
     check_covers_installments(expires_at, last_due_date)
     return expires_at
+
+
+def extended_expiry(
+    current: datetime, now: datetime, requested: datetime, last_due_date: datetime | None
+) -> datetime:
+    """An operator's later `expires_at`: within the creation rules above (from `now`) and
+    later than the `current` one. Raises `ExpiryError`."""
+    expires_at = resolve_expiry(now, requested, last_due_date)
+    if expires_at <= ensure_utc(current):
+        raise ExpiryError("The new expiry must be later than the current one")
+    return expires_at

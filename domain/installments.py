@@ -46,6 +46,7 @@ from domain.totals import InvoiceTotals, ensure_currency
 MIN_INSTALLMENTS: Final = 2
 MAX_INSTALLMENTS: Final = 12
 DEFAULT_INTERVAL_DAYS: Final = 7
+NO_SCHEDULE_MESSAGE: Final = "Invoice has no installments"
 # No schedule can outlive the 30-day expiry limit anyway; this bound only keeps due-date
 # arithmetic far from datetime's range, so absurd input fails with a message, not an overflow.
 MAX_INTERVAL_DAYS: Final = 365
@@ -481,6 +482,12 @@ def remaining_balance(installments: Sequence[InstallmentState]) -> Decimal:
     return sum((item.amount for item in installments if not item.is_paid), Decimal(0))
 
 
+def ensure_installment_unpaid(number: int, paid: bool) -> None:
+    """Paid installments are immutable (FR-078)."""
+    if paid:
+        raise InstallmentError(f"Installment {number} is already paid and cannot be modified")
+
+
 def adjust_schedule(
     currency: Currency,
     installments: Sequence[InstallmentState],
@@ -506,10 +513,7 @@ def adjust_schedule(
         current = by_number.get(change.number)
         if current is None:
             raise InstallmentError(f"Installment {change.number} does not exist")
-        if current.is_paid:
-            raise InstallmentError(
-                f"Installment {change.number} is already paid and cannot be modified"
-            )
+        ensure_installment_unpaid(change.number, current.is_paid)
 
     changed = {change.number: change for change in changes}
     updated: list[InstallmentState] = []

@@ -120,14 +120,21 @@ def status_after_payment(amount_paid: Decimal, total: Decimal) -> InvoiceStatus:
     return InvoiceStatus.PENDING
 
 
-def can_modify(status: InvoiceStatus, payment_initiated_at: datetime | None) -> bool:
-    """An invoice is editable only as a draft whose payment was never initiated (FR-051)."""
-    return status == InvoiceStatus.DRAFT and payment_initiated_at is None
+def _initiated(payment_initiated: datetime | bool | None) -> bool:
+    if isinstance(payment_initiated, bool):
+        return payment_initiated
+    return payment_initiated is not None
 
 
-def ensure_modifiable(status: InvoiceStatus, payment_initiated_at: datetime | None) -> None:
+def can_modify(status: InvoiceStatus, payment_initiated: datetime | bool | None) -> bool:
+    """An invoice is editable only as a draft whose payment was never initiated (FR-051).
+    `payment_initiated`: when payment was first initiated (None: never), or just whether."""
+    return status == InvoiceStatus.DRAFT and not _initiated(payment_initiated)
+
+
+def ensure_modifiable(status: InvoiceStatus, payment_initiated: datetime | bool | None) -> None:
     """Raise `InvoiceNotModifiable` with the seed's message unless `can_modify`."""
-    if payment_initiated_at is not None:
+    if _initiated(payment_initiated):
         raise InvoiceNotModifiable(NOT_MODIFIABLE_MESSAGE)
     if status != InvoiceStatus.DRAFT:
         raise InvoiceNotModifiable(f"Invoice cannot be modified in {status} status")
@@ -151,6 +158,18 @@ def ensure_payable(status: InvoiceStatus) -> None:
     """Payment can be initiated for draft, pending and partially paid invoices only."""
     if status not in (InvoiceStatus.DRAFT, InvoiceStatus.PENDING, InvoiceStatus.PARTIALLY_PAID):
         raise PaymentError(f"Cannot initiate payment for {status} invoice")
+
+
+def ensure_extendable(status: InvoiceStatus) -> None:
+    """Only an invoice that may still expire can be given more time (not a final one)."""
+    if status not in EXPIRABLE_STATUSES:
+        raise InvalidStateTransition(f"Cannot extend the expiry of a {status} invoice")
+
+
+def ensure_adjustable(status: InvoiceStatus) -> None:
+    """Installments can be re-planned until the invoice is final (FR-077)."""
+    if status in FINAL_STATUSES:
+        raise InvalidStateTransition(f"Cannot adjust installments of a {status} invoice")
 
 
 def status_after_initiation(status: InvoiceStatus) -> InvoiceStatus:

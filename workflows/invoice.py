@@ -10,10 +10,11 @@ starts it again (signal-with-start), so late refunds and payments are still appl
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -21,16 +22,27 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.invoices import (
-        ApplyPaymentInput,
-        CancelInput,
-        InvoiceActivities,
+    from contracts.activities import (
+        ADJUST_INSTALLMENTS_ACTIVITY,
+        APPLY_PAYMENT_EVENT,
+        CANCEL_INVOICE,
+        CREATE_PAYMENT_LINK,
+        EXPIRE_GATEWAY_PAYMENT,
+        EXPIRE_INVOICE,
+        EXTEND_EXPIRY_ACTIVITY,
+        FAIL_UNAPPLIED_EVENT,
+        LOAD_INVOICE,
+        MARK_INSTALLMENT_OVERDUE,
+        MODIFY_INVOICE,
+        RECONCILE_LIVE_PAYMENTS,
+        SYNC_LIVE_PAYMENTS,
     )
-    from activities.overdue import OverdueActivities, OverdueInput
     from contracts.errors import ErrorType
     from contracts.invoices import (
         AdjustInput,
         AdjustInstallmentsRequest,
+        ApplyPaymentInput,
+        CancelInput,
         CancelRequest,
         ChangeResult,
         CreatePaymentInput,
@@ -45,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         LoadInvoiceInput,
         ModifyInput,
         ModifyInvoiceRequest,
+        OverdueInput,
         PaymentEvent,
         PaymentLink,
         SyncInput,
@@ -52,13 +65,24 @@ with workflow.unsafe.imports_passed_through():
         SyncResult,
         UnappliedEventInput,
     )
+    from contracts.refs import ActivityRef
     from contracts.workflows import (
         INVOICE_WORKFLOW,
     )
-    from domain.errors import DomainError
     from domain.events import OVERDUE_AFTER
-    from domain.installments import ensure_payment_order
-    from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
+    from domain.installments import ensure_installment_unpaid
+    from domain.payments import ensure_installment_target
+    from domain.status import (
+        FINAL_STATUSES,
+        InvoiceStatus,
+        ensure_adjustable,
+        ensure_cancellable,
+        ensure_extendable,
+        ensure_modifiable,
+        ensure_payable,
+    )
+    from workflows.calls import run_activity
+    from workflows.rules import domain_rule
     from workflows.search_attributes import invoice_search_attributes, status_update
 
 # MySQL writes: retried until MySQL is back (a payment is never dropped), backing off to 1 min.
@@ -231,8 +255,8 @@ class InvoiceWorkflow:
     async def _load(self, inp: InvoiceWorkflowInput) -> InvoiceSnapshot | None:
         """The invoice row; None if it never appears (the api rolled back after starting us)."""
         for check in range(ORPHAN_CHECKS):
-            snapshot = await workflow.execute_activity_method(
-                InvoiceActivities.load_invoice,
+            snapshot = await run_activity(
+                LOAD_INVOICE,
                 LoadInvoiceInput(invoice_id=inp.invoice_id, tenant_id=inp.tenant_id),
                 start_to_close_timeout=timedelta(seconds=10),
                 retry_policy=DB_RETRY,
@@ -248,8 +272,8 @@ class InvoiceWorkflow:
             payment = self._events.pop(0)
             assert self._snapshot is not None
             try:
-                result = await workflow.execute_activity_method(
-                    InvoiceActivities.apply_payment_event,
+                result = await run_activity(
+                    APPLY_PAYMENT_EVENT,
                     ApplyPaymentInput(
                         invoice_id=self._snapshot.invoice_id,
                         tenant_id=self._snapshot.tenant_id,
@@ -302,8 +326,8 @@ class InvoiceWorkflow:
             return
         async with self._lock:
             assert self._snapshot is not None
-            result: ChangeResult = await workflow.execute_activity_method(
-                InvoiceActivities.expire_invoice,
+            result: ChangeResult = await run_activity(
+                EXPIRE_INVOICE,
                 ExpireInput(
                     invoice_id=self._snapshot.invoice_id,
                     tenant_id=self._snapshot.tenant_id,
@@ -333,8 +357,8 @@ class InvoiceWorkflow:
         self._overdue_checked.add(number)
         async with self._lock:
             snapshot = self._require_snapshot()
-            await workflow.execute_activity_method(
-                OverdueActivities.mark_installment_overdue,
+            await run_activity(
+                MARK_INSTALLMENT_OVERDUE,
                 OverdueInput(
                     invoice_id=snapshot.invoice_id,
                     tenant_id=snapshot.tenant_id,
@@ -348,8 +372,8 @@ class InvoiceWorkflow:
     async def _reconcile(self) -> list[PaymentEvent]:
         snapshot = self._require_snapshot()
         try:
-            return await workflow.execute_activity_method(
-                InvoiceActivities.reconcile_live_payments,
+            return await run_activity(
+                RECONCILE_LIVE_PAYMENTS,
                 LoadInvoiceInput(invoice_id=snapshot.invoice_id, tenant_id=snapshot.tenant_id),
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(maximum_attempts=5),
@@ -371,8 +395,8 @@ class InvoiceWorkflow:
         schedule); what it took is queued as ordinary paid events."""
         async with self._lock:
             snapshot = self._require_snapshot()
-            result: SyncResult = await workflow.execute_activity_method(
-                InvoiceActivities.sync_live_payments,
+            result: SyncResult = await run_activity(
+                SYNC_LIVE_PAYMENTS,
                 SyncInput(
                     invoice_id=snapshot.invoice_id,
                     tenant_id=snapshot.tenant_id,
@@ -409,8 +433,8 @@ class InvoiceWorkflow:
         assert self._snapshot is not None
         for reference in references:
             try:
-                await workflow.execute_activity_method(
-                    InvoiceActivities.expire_gateway_payment,
+                await run_activity(
+                    EXPIRE_GATEWAY_PAYMENT,
                     ExpireGatewayPaymentInput(gateway=self._snapshot.gateway, reference=reference),
                     start_to_close_timeout=timedelta(seconds=30),
                     retry_policy=RetryPolicy(
@@ -440,8 +464,8 @@ class InvoiceWorkflow:
             return
         snapshot = self._require_snapshot()
         try:
-            await workflow.execute_activity_method(
-                InvoiceActivities.fail_unapplied_event,
+            await run_activity(
+                FAIL_UNAPPLIED_EVENT,
                 UnappliedEventInput(
                     invoice_id=snapshot.invoice_id,
                     tenant_id=snapshot.tenant_id,
@@ -489,8 +513,8 @@ class InvoiceWorkflow:
         async with self._lock:
             assert self._snapshot is not None
             try:
-                result = await workflow.execute_activity_method(
-                    InvoiceActivities.create_payment_link,
+                result = await run_activity(
+                    CREATE_PAYMENT_LINK,
                     CreatePaymentInput(
                         invoice_id=self._snapshot.invoice_id,
                         tenant_id=self._snapshot.tenant_id,
@@ -515,63 +539,45 @@ class InvoiceWorkflow:
         snapshot = self._snapshot
         if snapshot is None:
             return  # restarted by a late event and not loaded yet: the handler checks
-        if snapshot.status not in ("draft", "pending", "partially_paid"):
-            raise ApplicationError(
-                f"Cannot initiate payment for {snapshot.status} invoice", type="BusinessRule"
-            )
-        if snapshot.installments:
-            try:
-                ensure_payment_order(
-                    [_Payable(i.number, i.amount, i.paid_amount) for i in snapshot.installments],
-                    request.installment_number,
-                )
-            except DomainError as exc:
-                raise ApplicationError(exc.message, type="BusinessRule") from None
-        elif request.installment_number is not None:
-            raise ApplicationError("Invoice has no installments", type="BusinessRule")
+        with domain_rule():
+            ensure_payable(InvoiceStatus(snapshot.status))
+            ensure_installment_target(snapshot.installments, request.installment_number)
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> InvoiceSnapshot:
         """Cancel while nothing has been paid; live payment links are expired at the gateway."""
-        return await self._change(InvoiceActivities.cancel_invoice, CancelInput, request)
+        return await self._change(CANCEL_INVOICE, CancelInput, request)
 
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:
         snapshot = self._snapshot
         if snapshot is None:
             return
-        if snapshot.amount_paid > 0:
-            raise ApplicationError(
-                "Invoice cannot be cancelled after a payment has been received",
-                type="BusinessRule",
-            )
-        if snapshot.status not in ("draft", "pending"):
-            raise ApplicationError(
-                f"Invoice cannot be cancelled in {snapshot.status} status", type="BusinessRule"
-            )
+        with domain_rule():
+            ensure_cancellable(InvoiceStatus(snapshot.status), snapshot.amount_paid)
 
     @workflow.update
     async def modify(self, request: ModifyInvoiceRequest) -> InvoiceSnapshot:
         """PATCH of a draft whose payment was never initiated (FR-051)."""
-        return await self._change(InvoiceActivities.modify_invoice, ModifyInput, request)
+        return await self._change(MODIFY_INVOICE, ModifyInput, request)
 
     @workflow.update
     async def adjust_installments(self, request: AdjustInstallmentsRequest) -> InvoiceSnapshot:
         """Change unpaid installments' amounts and due dates; serialized with payments."""
-        return await self._change(InvoiceActivities.adjust_installments, AdjustInput, request)
+        return await self._change(ADJUST_INSTALLMENTS_ACTIVITY, AdjustInput, request)
 
     @workflow.update
     async def extend_expiry(self, request: ExtendExpiryRequest) -> InvoiceSnapshot:
         """Operators: a later expiry for an invoice not yet final; the timer is re-armed."""
-        return await self._change(InvoiceActivities.extend_expiry, ExtendExpiryInput, request)
+        return await self._change(EXTEND_EXPIRY_ACTIVITY, ExtendExpiryInput, request)
 
     @extend_expiry.validator
     def _validate_extend_expiry(self, request: ExtendExpiryRequest) -> None:
         snapshot = self._snapshot
-        if snapshot is not None and InvoiceStatus(snapshot.status) in FINAL_STATUSES:
-            raise ApplicationError(
-                f"Cannot extend the expiry of a {snapshot.status} invoice", type="BusinessRule"
-            )
+        if snapshot is None:
+            return
+        with domain_rule():
+            ensure_extendable(InvoiceStatus(snapshot.status))
 
     @workflow.update
     async def sync_payments(self, request: SyncRequest) -> SyncResult:
@@ -587,33 +593,23 @@ class InvoiceWorkflow:
         snapshot = self._snapshot
         if snapshot is None:
             return
-        if InvoiceStatus(snapshot.status) in FINAL_STATUSES:
-            raise ApplicationError(
-                f"Cannot adjust installments of a {snapshot.status} invoice", type="BusinessRule"
-            )
         paid = {i.number for i in snapshot.installments if i.status == "paid"}
-        for change in request.installments:
-            if change.number in paid:
-                raise ApplicationError(
-                    f"Installment {change.number} is already paid and cannot be modified",
-                    type="BusinessRule",
-                )
+        with domain_rule():
+            ensure_adjustable(InvoiceStatus(snapshot.status))
+            for change in request.installments:
+                ensure_installment_unpaid(change.number, change.number in paid)
 
     @modify.validator
     def _validate_modify(self, request: ModifyInvoiceRequest) -> None:
         snapshot = self._snapshot
         if snapshot is None:
             return
-        if snapshot.payment_initiated:
-            raise ApplicationError(NOT_MODIFIABLE_MESSAGE, type="BusinessRule")
-        if snapshot.status != "draft":
-            raise ApplicationError(
-                f"Invoice cannot be modified in {snapshot.status} status", type="BusinessRule"
-            )
+        with domain_rule():
+            ensure_modifiable(InvoiceStatus(snapshot.status), snapshot.payment_initiated)
 
     async def _change(
         self,
-        activity_method: Callable[..., Awaitable[ChangeResult]],
+        change: ActivityRef[Any, ChangeResult],
         input_type: Callable[..., BaseModel],
         request: BaseModel,
     ) -> InvoiceSnapshot:
@@ -623,8 +619,8 @@ class InvoiceWorkflow:
         async with self._lock:
             snapshot = self._require_snapshot()
             try:
-                result: ChangeResult = await workflow.execute_activity_method(
-                    activity_method,
+                result: ChangeResult = await run_activity(
+                    change,
                     input_type(
                         invoice_id=snapshot.invoice_id,
                         tenant_id=snapshot.tenant_id,
@@ -667,12 +663,3 @@ def _sooner(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None or b is None:
         return a or b
     return min(a, b)
-
-
-class _Payable:
-    __slots__ = ("amount", "number", "paid_amount")
-
-    def __init__(self, number: int, amount: Decimal, paid_amount: Decimal) -> None:
-        self.number = number
-        self.amount = amount
-        self.paid_amount = paid_amount

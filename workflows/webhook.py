@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         WebhookOutcome,
     )
     from contracts.workflows import WEBHOOK_WORKFLOW
+    from domain.payments import currency_mismatch
     from workflows.calls import run_activity
 
 # An attempt lasts at most 10 s. Within it, a lost worker is retried quickly (the activities
@@ -128,13 +129,11 @@ class WebhookWorkflow:
             await asyncio.gather(*logs)
             # The currency the gateway confirmed (histories before confirmation: the body's).
             currency = (resolved.event or inp.event).currency.value
-            if resolved.invoice_currency != currency:
+            mismatch = currency_mismatch(resolved.invoice_currency, currency)
+            if mismatch is not None:
                 # Delivered so the invoice records the rejected payment (FR-024); the event
                 # itself failed for good, for an operator to look at.
-                message = (
-                    f"Currency mismatch: invoice is {resolved.invoice_currency}, "
-                    f"payment is {currency}"
-                )
+                message = mismatch
                 await self._record(
                     inp, attempt, "failed", message, resolved, "permanently_failed", started
                 )

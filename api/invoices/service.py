@@ -61,6 +61,7 @@ from db.models import (
 )
 from domain.drafts import plan_invoice
 from domain.money import Currency, format_amount, parse_currency
+from domain.payments import amount_due
 from domain.status import FINAL_STATUSES, InvoiceStatus, ensure_supplementary_parent
 from domain.timeutil import utcnow
 from domain.totals import FeeSchedule
@@ -114,7 +115,7 @@ def invoice_out(
         service_fee=money(invoice.service_fee, c),
         total=money(invoice.total, c),
         amount_paid=money(invoice.amount_paid, c),
-        amount_due=money(repo.amount_due(invoice), c),
+        amount_due=money(amount_due(invoice.total, invoice.amount_paid), c),
         amount_refunded=money(invoice.amount_refunded, c),
         overpayment_amount=money(invoice.overpayment_amount, c),
         installments=[installment_out(row, c) for row in schedule],
@@ -168,7 +169,7 @@ def invoice_out_from_document(doc: dict[str, Any]) -> InvoiceOut:
         {
             **doc,
             **{k: fmt(doc[k]) for k in _INVOICE_MONEY},
-            "amount_due": fmt(repo.due_of(doc["total"], doc["amount_paid"])),
+            "amount_due": fmt(amount_due(doc["total"], doc["amount_paid"])),
             "metadata": doc["metadata"] or {},
             "line_items": lines,
             "installments": schedule,
