@@ -1,7 +1,7 @@
 """Which events an invoice change writes, with what resource: called by the invoice
 activities inside their transaction (under the invoice row lock), so every event commits with
 its change. The rows themselves are built by `db.events.record_event`; resources are rendered
-by the api's own renderers, exactly as the GET endpoints show them."""
+by `db.resources`, the renderers the GET endpoints use, so an event shows what GET shows."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.invoices import service as rendering
-from db import events
+from db import events, resources
 from db import invoices as repo
 from db.models import (
     InstallmentSchedule,
@@ -27,7 +26,7 @@ async def invoice_events(session: AsyncSession, invoice: Invoice, *types: str) -
     if not types:
         return
     await session.flush()
-    obj = (await rendering.render(session, invoice)).model_dump(mode="json")
+    obj = (await resources.render(session, invoice)).model_dump(mode="json")
     for event_type in types:
         await events.record_event(session, invoice, event_type, obj)
 
@@ -48,10 +47,10 @@ async def payment_events(
     await session.flush()
     await session.refresh(txn, ["created_at"])
     gateway = await repo.gateway_name(session, invoice.gateway_id)
-    payment = rendering.transaction_out(txn, gateway).model_dump(mode="json")
+    payment = resources.transaction_out(txn, gateway).model_dump(mode="json")
     await events.record_event(session, invoice, "payment.succeeded", payment)
     if discrepancy is not None:
-        obj = rendering.discrepancy_out(discrepancy, invoice.currency).model_dump(mode="json")
+        obj = resources.discrepancy_out(discrepancy, invoice.currency).model_dump(mode="json")
         await events.record_event(session, invoice, "payment.discrepancy", obj)
     for row in newly_paid:
         await installment_event(session, invoice, row, "installment.paid")
@@ -70,11 +69,11 @@ async def installment_event(
     session: AsyncSession, invoice: Invoice, row: InstallmentSchedule, event_type: str
 ) -> None:
     """installment.paid / installment.overdue: the installment as GET .../installments shows."""
-    obj = rendering.installment_out(row, invoice.currency).model_dump(mode="json")
+    obj = resources.installment_out(row, invoice.currency).model_dump(mode="json")
     await events.record_event(session, invoice, event_type, obj)
 
 
 async def refund_events(session: AsyncSession, invoice: Invoice, refund: Refund) -> None:
     await session.flush()
-    obj = rendering.refund_out(refund).model_dump(mode="json")
+    obj = resources.refund_out(refund).model_dump(mode="json")
     await events.record_event(session, invoice, "refund.succeeded", obj)

@@ -11,7 +11,14 @@ from pydantic import BeforeValidator
 from api.deps import IdPath, MerchantOrAdminDep, PrincipalDep, ServicesDep, SessionDep
 from api.errors import RateLimited, responses
 from api.invoices import service
-from api.invoices.schemas import (
+from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
+from contracts.invoices import (
+    AdjustInstallmentsRequest,
+    CancelRequest,
+    InitiatePaymentRequest,
+    ModifyInvoiceRequest,
+)
+from contracts.resources import (
     CancelIn,
     DiscrepancyList,
     InstallmentList,
@@ -25,17 +32,11 @@ from api.invoices.schemas import (
     SupplementaryCreate,
     TransactionList,
 )
-from api.invoices.service import money
-from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
-from contracts.invoices import (
-    AdjustInstallmentsRequest,
-    CancelRequest,
-    InitiatePaymentRequest,
-    ModifyInvoiceRequest,
-)
 from contracts.workflows import ADJUST_INSTALLMENTS, CANCEL, INITIATE_PAYMENT, MODIFY
 from db import invoices as repo
+from db import resources
 from db.models import Invoice
+from db.resources import money
 from domain.money import Currency
 from domain.status import InvoiceStatus
 
@@ -117,7 +118,7 @@ async def list_invoices(
     names = await repo.gateway_names(session)
     return Page(
         data=[
-            service.invoice_out(
+            resources.invoice_out(
                 row, names[row.gateway_id], lines.get(row.id, []), schedules.get(row.id, [])
             )
             for row in rows
@@ -156,7 +157,7 @@ async def modify_invoice(
     )
     await service.run_update(await services.temporal(), invoice, MODIFY, request)
     await session.refresh(invoice)
-    return await service.render(session, invoice)
+    return await resources.render(session, invoice)
 
 
 @router.post(
@@ -209,7 +210,7 @@ async def sync_invoice(
         )
     await service.sync_payments(await services.temporal(), invoice)
     await session.refresh(invoice)
-    return await service.render(session, invoice)
+    return await resources.render(session, invoice)
 
 
 @router.post(
@@ -233,7 +234,7 @@ async def cancel_invoice(
         CancelRequest(reason=body.reason if body else None),
     )
     await session.refresh(invoice)
-    return await service.render(session, invoice)
+    return await resources.render(session, invoice)
 
 
 @router.post(
@@ -280,7 +281,8 @@ async def adjust_installments(
     rows = await repo.installments(session, principal.tenant_id, invoice.id)
     await session.refresh(invoice)
     return InstallmentList(
-        invoice_id=invoice.id, data=[service.installment_out(row, invoice.currency) for row in rows]
+        invoice_id=invoice.id,
+        data=[resources.installment_out(row, invoice.currency) for row in rows],
     )
 
 
@@ -297,7 +299,7 @@ async def list_transactions(
     rows = await repo.transactions(session, principal.tenant_id, invoice.id)
     return TransactionList(
         invoice_id=invoice.id,
-        data=[service.transaction_out(row, names[row.gateway_id]) for row in rows],
+        data=[resources.transaction_out(row, names[row.gateway_id]) for row in rows],
     )
 
 
@@ -315,7 +317,7 @@ async def list_discrepancies(
     c = invoice.currency
     return DiscrepancyList(
         invoice_id=invoice.id,
-        discrepancies=[service.discrepancy_out(row, c) for row in rows],
+        discrepancies=[resources.discrepancy_out(row, c) for row in rows],
     )
 
 
@@ -345,7 +347,7 @@ async def list_refunds(
     rows = await repo.refunds(session, principal.tenant_id, invoice.id)
     return RefundList(
         invoice_id=invoice.id,
-        data=[service.refund_out(row) for row in rows],
+        data=[resources.refund_out(row) for row in rows],
     )
 
 
@@ -360,5 +362,6 @@ async def list_installments(
     invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
     rows = await repo.installments(session, principal.tenant_id, invoice.id)
     return InstallmentList(
-        invoice_id=invoice.id, data=[service.installment_out(row, invoice.currency) for row in rows]
+        invoice_id=invoice.id,
+        data=[resources.installment_out(row, invoice.currency) for row in rows],
     )

@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -31,37 +30,26 @@ from api.errors import (
     is_dependency_outage,
 )
 from api.gateways import repository as gateways_repo
-from api.invoices.schemas import (
-    DiscrepancyOut,
-    InstallmentOut,
-    InvoiceCreate,
-    InvoiceOut,
-    LineItemOut,
-    PaymentOut,
-    RefundOut,
-    SupplementaryCreate,
-    TransactionOut,
-)
 from contracts.errors import ErrorType
 from contracts.invoices import InvoiceWorkflowInput, PaymentLink, SyncRequest
 from contracts.refs import UpdateRef
+from contracts.resources import (
+    InvoiceCreate,
+    InvoiceOut,
+    PaymentOut,
+    SupplementaryCreate,
+)
 from contracts.workflows import INVOICE_WORKFLOW, SYNC_PAYMENTS, invoice_workflow_id
 from db import events
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.models import (
-    ArchiveTransaction,
-    InstallmentSchedule,
     Invoice,
     InvoiceAuditLog,
-    LineItem,
-    PaymentDiscrepancy,
-    PaymentTransaction,
-    Refund,
 )
+from db.resources import invoice_out, invoice_out_from_document, money
 from domain.drafts import plan_invoice
-from domain.money import Currency, format_amount, parse_currency
-from domain.payments import amount_due
+from domain.money import Currency, parse_currency
 from domain.status import FINAL_STATUSES, InvoiceStatus, ensure_supplementary_parent
 from domain.timeutil import utcnow
 from domain.totals import FeeSchedule
@@ -76,119 +64,6 @@ UpdateOut = TypeVar("UpdateOut")
 START_TIMEOUT = timedelta(seconds=3)
 
 
-def money(value: Decimal, currency: str) -> str:
-    return format_amount(value, Currency(currency))
-
-
-def invoice_out(
-    invoice: Invoice,
-    gateway: str,
-    lines: list[LineItem],
-    schedule: list[InstallmentSchedule],
-) -> InvoiceOut:
-    c = invoice.currency
-    return InvoiceOut(
-        id=invoice.id,
-        external_id=invoice.external_id,
-        status=invoice.status,
-        currency=c,
-        gateway_id=invoice.gateway_id,
-        gateway=gateway,
-        description=invoice.description,
-        customer=invoice.customer,
-        metadata=invoice.metadata_ or {},
-        line_items=[
-            LineItemOut(
-                id=line.id,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=money(line.unit_price, c),
-                subtotal=money(line.subtotal, c),
-                tax_rate=f"{line.tax_rate:.4f}",
-                tax_category=line.tax_category,
-                tax_amount=money(line.tax_amount, c),
-            )
-            for line in lines
-        ],
-        subtotal=money(invoice.subtotal, c),
-        tax_total=money(invoice.tax_total, c),
-        service_fee=money(invoice.service_fee, c),
-        total=money(invoice.total, c),
-        amount_paid=money(invoice.amount_paid, c),
-        amount_due=money(amount_due(invoice.total, invoice.amount_paid), c),
-        amount_refunded=money(invoice.amount_refunded, c),
-        overpayment_amount=money(invoice.overpayment_amount, c),
-        installments=[installment_out(row, c) for row in schedule],
-        payment_initiated_at=invoice.payment_initiated_at,
-        original_invoice_id=invoice.original_invoice_id,
-        expires_at=invoice.expires_at,
-        created_at=invoice.created_at,
-        updated_at=invoice.updated_at,
-    )
-
-
-def installment_out(row: InstallmentSchedule, currency: str) -> InstallmentOut:
-    return InstallmentOut(
-        number=row.number,
-        amount=money(row.amount, currency),
-        tax_amount=money(row.tax_amount, currency),
-        service_fee_amount=money(row.service_fee_amount, currency),
-        due_date=row.due_date,
-        status=row.status,
-        paid_amount=money(row.paid_amount, currency),
-        paid_at=row.paid_at,
-    )
-
-
-def invoice_out_from_document(doc: dict[str, Any]) -> InvoiceOut:
-    """`InvoiceOut` from `db.invoices.invoice_document`: amounts formatted at the currency's
-    scale, everything else validated as it came from the row."""
-    currency = Currency(doc["currency"])
-
-    def fmt(value: Decimal) -> str:
-        return format_amount(value, currency)
-
-    lines = [
-        {
-            **line,
-            "unit_price": fmt(line["unit_price"]),
-            "subtotal": fmt(line["subtotal"]),
-            "tax_rate": f"{line['tax_rate']:.4f}",
-            "tax_amount": fmt(line["tax_amount"]),
-        }
-        for line in doc["line_items"]
-    ]
-    schedule = [
-        {
-            **row,
-            **{k: fmt(row[k]) for k in _INSTALLMENT_MONEY},
-        }
-        for row in doc["installments"]
-    ]
-    return InvoiceOut.model_validate(
-        {
-            **doc,
-            **{k: fmt(doc[k]) for k in _INVOICE_MONEY},
-            "amount_due": fmt(amount_due(doc["total"], doc["amount_paid"])),
-            "metadata": doc["metadata"] or {},
-            "line_items": lines,
-            "installments": schedule,
-        }
-    )
-
-
-_INVOICE_MONEY = (
-    "subtotal",
-    "tax_total",
-    "service_fee",
-    "total",
-    "amount_paid",
-    "amount_refunded",
-    "overpayment_amount",
-)
-_INSTALLMENT_MONEY = ("amount", "tax_amount", "service_fee_amount", "paid_amount")
-
-
 async def read_invoice(
     conn: AsyncConnection | AsyncSession, tenant_id: str, invoice_id: int
 ) -> InvoiceOut:
@@ -196,53 +71,6 @@ async def read_invoice(
     if document is None:
         raise NotFound(f"Invoice {invoice_id} not found")
     return invoice_out_from_document(document)
-
-
-def transaction_out(row: PaymentTransaction | ArchiveTransaction, gateway: str) -> TransactionOut:
-    return TransactionOut(
-        id=row.id,
-        installment_number=row.installment_number,
-        gateway=gateway,
-        gateway_transaction_id=row.gateway_transaction_id,
-        amount=money(row.amount, row.currency),
-        currency=row.currency,
-        status=row.status,
-        overpayment_amount=money(row.overpayment_amount, row.currency),
-        refunded_amount=money(row.refunded_amount, row.currency),
-        failure_reason=row.failure_reason,
-        paid_at=row.paid_at,
-        created_at=row.created_at,
-    )
-
-
-def discrepancy_out(row: PaymentDiscrepancy, currency: str) -> DiscrepancyOut:
-    return DiscrepancyOut(
-        transaction_id=row.transaction_id,
-        installment_number=row.installment_number,
-        expected_amount=money(row.expected_amount, currency),
-        paid_amount=money(row.paid_amount, currency),
-        difference=money(row.difference, currency),
-        type=row.type,
-    )
-
-
-def refund_out(row: Refund) -> RefundOut:
-    return RefundOut(
-        refund_id=row.gateway_refund_id,
-        transaction_id=row.transaction_id,
-        refund_amount=money(row.refund_amount, row.currency),
-        refund_timestamp=row.refund_timestamp,
-        refund_reason=row.refund_reason,
-    )
-
-
-async def render(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
-    return invoice_out(
-        invoice,
-        await repo.gateway_name(session, invoice.gateway_id),
-        await repo.line_items(session, invoice.tenant_id, invoice.id),
-        await repo.installments(session, invoice.tenant_id, invoice.id),
-    )
 
 
 async def require_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:

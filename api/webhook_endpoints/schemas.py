@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.invoices.schemas import Timestamped
+from contracts.resources import Timestamped
 
 Url = Annotated[str, Field(min_length=1, max_length=2048, description="http(s) receiver URL")]
 Filters = Annotated[

@@ -268,9 +268,9 @@ async def queue_updates(
     from temporalio.client import Client
     from temporalio.contrib.pydantic import pydantic_data_converter
 
-    from api.invoices.service import render
     from db import events, invoices
     from db.engine import create_engine, create_session_factory, transaction
+    from db.resources import render
     from notify.dispatch import dispatch_invoice
 
     engine = create_engine(ctx.database_url)

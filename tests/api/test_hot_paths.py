@@ -6,6 +6,7 @@ from __future__ import annotations
 from api.health.endpoints import CachedHealth
 from api.invoices import service
 from db import invoices as repo
+from db import resources
 from tests.invoices.helpers import invoice_body
 
 
@@ -34,7 +35,7 @@ async def test_one_statement_read_equals_the_orm_rendering(client, app, merchant
     async with services.sessions() as session:
         invoice = await repo.get_invoice(session, merchant["tenant_id"], invoice_id)
         assert invoice is not None
-        rendered = await service.render(session, invoice)
+        rendered = await resources.render(session, invoice)
     async with services.reader.connect() as conn:
         read = await service.read_invoice(conn, merchant["tenant_id"], invoice_id)
     assert read == rendered

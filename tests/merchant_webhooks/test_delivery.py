@@ -461,10 +461,10 @@ async def test_five_days_of_failures_disable_the_endpoint_and_reenabling_resumes
 
 
 async def test_a_queue_behind_a_down_receiver_drains_in_order_after_recovery(shop, app, merchant):
-    from api.invoices.service import render
     from db import events
     from db import invoices as repo
     from db.engine import transaction
+    from db.resources import render
     from notify.dispatch import dispatch_invoice
 
     receiver = await add_receiver(shop, events=["invoice.updated"], down=True)
