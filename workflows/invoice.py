@@ -125,9 +125,13 @@ def _business_failure(err: ActivityError) -> ApplicationError:
 
 @workflow.defn(name=INVOICE_WORKFLOW.name)
 class InvoiceWorkflow:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, inp: InvoiceWorkflowInput) -> None:
+        self._input = inp
+        # Not loaded yet when started by a late event (signal-with-start): `run` reads it.
         self._snapshot: InvoiceSnapshot | None = None
-        self._events: list[PaymentEvent] = []
+        # Carried over by continue-as-new first; signals delivered with the start follow.
+        self._events: list[PaymentEvent] = list(inp.pending_events)
         # Events that came before what they refer to (a refund before its payment).
         self._deferred: list[PaymentEvent] = []
         self._deferrals: dict[str, int] = {}
@@ -135,9 +139,8 @@ class InvoiceWorkflow:
         self._changed = False
         self._orphan = False
         self._background: list[asyncio.Task[None]] = []
-        self._input: InvoiceWorkflowInput | None = None
         # Payment sync: when the live links are next asked about (None: no live link).
-        self._next_sync: datetime | None = None
+        self._next_sync: datetime | None = inp.next_sync_at
         # Installments whose due-date timer has fired in this run (installment.overdue).
         self._overdue_checked: set[int] = set()
 
@@ -145,9 +148,6 @@ class InvoiceWorkflow:
 
     @workflow.run
     async def run(self, inp: InvoiceWorkflowInput) -> InvoiceOutcome:
-        self._input = inp
-        self._events = list(inp.pending_events) + self._events
-        self._next_sync = _sooner(self._next_sync, inp.next_sync_at)
         confirming: asyncio.Task[None] | None = None
         if inp.snapshot is not None:
             self._snapshot = inp.snapshot
@@ -232,7 +232,6 @@ class InvoiceWorkflow:
         )
 
     def _should_continue_as_new(self) -> bool:
-        assert self._input is not None
         info = workflow.info()
         return info.is_continue_as_new_suggested() or (
             info.get_current_history_length() > self._input.history_limit
