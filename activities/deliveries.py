@@ -22,12 +22,19 @@ from temporalio import activity
 
 from api.webhook_endpoints.endpoints import endpoint_out
 from config import Settings
+from contracts.deliveries import (
+    AttemptInput,
+    AttemptResult,
+    DeliveryPair,
+    NextDelivery,
+    SweepResult,
+)
 from db import events as event_log
 from db.engine import SessionFactory, transaction
 from db.models import Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 from domain.events import DELIVERY_TIMEOUT_SECONDS, DISABLE_AFTER, retry_delay
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
-from notify.dispatch import DeliveryPair, dispatch_quietly, hand_over
+from notify.dispatch import dispatch_quietly, hand_over
 from notify.secrets import delivery_headers, secret_box
 from notify.urlguard import UnsafeUrl, check_url
 from observability.metrics import (
@@ -44,25 +51,6 @@ QUEUE_GAUGE_INTERVAL = 1.0
 SWEEP_UNOWNED_AFTER = timedelta(seconds=30)
 SWEEP_OVERDUE_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
-
-
-class NextDelivery(BaseModel):
-    delivery_id: int
-    attempt_count: int
-
-
-class AttemptInput(BaseModel):
-    delivery_id: int
-
-
-class AttemptResult(BaseModel):
-    # succeeded | retrying | failed | stopped (endpoint disabled or gone) | done (not pending)
-    outcome: str
-    retry_in_seconds: float | None = None
-
-
-class SweepResult(BaseModel):
-    handed_over: int
 
 
 class InvoiceChange(BaseModel):

@@ -4,6 +4,13 @@ reference's name and types against the activity the worker registers."""
 
 from __future__ import annotations
 
+from contracts.deliveries import (
+    AttemptInput,
+    AttemptResult,
+    DeliveryPair,
+    NextDelivery,
+    SweepResult,
+)
 from contracts.invoices import (
     AdjustInput,
     ApplyPaymentInput,
@@ -85,3 +92,13 @@ EXPIRE_GATEWAY_PAYMENT = ActivityRef[ExpireGatewayPaymentInput, None](
 MARK_INSTALLMENT_OVERDUE = ActivityRef[OverdueInput, bool](
     "mark_installment_overdue", OverdueInput, bool
 )
+
+# --- WebhookDeliveryWorkflow, WebhookSweeperWorkflow (activities/deliveries.py) --------------
+
+NEXT_DELIVERY = ActivityRef[DeliveryPair, NextDelivery | None](
+    "next_delivery", DeliveryPair, NextDelivery | None
+)
+ATTEMPT_DELIVERY = ActivityRef[AttemptInput, AttemptResult](
+    "attempt_delivery", AttemptInput, AttemptResult
+)
+SWEEP_OUTBOX = ActivityRef[None, SweepResult]("sweep_outbox", None, SweepResult)

@@ -19,7 +19,7 @@ Out = TypeVar("Out")
 @dataclass(frozen=True)
 class WorkflowRef(Generic[In, Out]):
     name: str
-    input: type[In]
+    input: Any  # None for a workflow without an argument
     result: Any  # the result's type (a class, or a union such as `X | None`)
 
 

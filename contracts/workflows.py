@@ -3,6 +3,7 @@ typed references to each workflow and its updates and signals (`contracts.refs`)
 
 from __future__ import annotations
 
+from contracts.deliveries import DeliveryPair, SweepResult
 from contracts.invoices import (
     AdjustInstallmentsRequest,
     CancelRequest,
@@ -31,6 +32,10 @@ def webhook_workflow_id(gateway: str, event_id: str) -> str:
     return f"webhook-{gateway}-{event_id}"
 
 
+def delivery_workflow_id(endpoint_id: int, invoice_key: int) -> str:
+    return f"webhook-delivery-{endpoint_id}-{invoice_key}"
+
+
 # --- InvoiceWorkflow (workflows/invoice.py) --------------------------------------------------
 
 INVOICE_WORKFLOW = WorkflowRef[InvoiceWorkflowInput, InvoiceOutcome](
@@ -57,3 +62,12 @@ SYNC_PAYMENTS = UpdateRef[SyncRequest, SyncResult]("sync_payments", SyncRequest,
 WEBHOOK_WORKFLOW = WorkflowRef[WebhookInput, WebhookOutcome](
     "WebhookWorkflow", WebhookInput, WebhookOutcome
 )
+
+# --- WebhookDeliveryWorkflow, WebhookSweeperWorkflow (workflows/delivery.py) -----------------
+
+DELIVERY_WORKFLOW = WorkflowRef[DeliveryPair, int]("WebhookDeliveryWorkflow", DeliveryPair, int)
+# More outbox rows for the pair (the current retry timer keeps running).
+NEW_WORK = SignalRef[None]("new_work", None)
+# A manual retry: attempt at once.
+RETRY_NOW = SignalRef[None]("retry_now", None)
+SWEEPER_WORKFLOW = WorkflowRef[None, SweepResult]("WebhookSweeperWorkflow", None, SweepResult)

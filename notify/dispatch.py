@@ -13,27 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from pydantic import BaseModel
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 
+from contracts.deliveries import DeliveryPair
+from contracts.workflows import DELIVERY_WORKFLOW, NEW_WORK, RETRY_NOW, delivery_workflow_id
 from db.engine import SessionFactory
 
 logger = logging.getLogger("paytrust.notify")
-
-NEW_WORK = "new_work"
-RETRY_NOW = "retry_now"
-
-
-class DeliveryPair(BaseModel):
-    endpoint_id: int
-    invoice_key: int
-    # Carried across continue-as-new: deliveries sent by earlier runs (for history bounds).
-    delivered: int = 0
-
-
-def delivery_workflow_id(endpoint_id: int, invoice_key: int) -> str:
-    return f"webhook-delivery-{endpoint_id}-{invoice_key}"
 
 
 async def hand_over(
@@ -47,12 +34,12 @@ async def hand_over(
     count = 0
     for endpoint_id, invoice_key in pairs:
         await client.start_workflow(
-            "WebhookDeliveryWorkflow",
+            DELIVERY_WORKFLOW.name,
             DeliveryPair(endpoint_id=endpoint_id, invoice_key=invoice_key),
             id=delivery_workflow_id(endpoint_id, invoice_key),
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            start_signal=RETRY_NOW if retry_now else NEW_WORK,
+            start_signal=(RETRY_NOW if retry_now else NEW_WORK).name,
         )
         count += 1
     return count

@@ -20,20 +20,17 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.deliveries import (
-        AttemptInput,
-        AttemptResult,
-        DeliveryActivities,
-        SweepResult,
-    )
-    from notify.dispatch import DeliveryPair
+    from contracts.activities import ATTEMPT_DELIVERY, NEXT_DELIVERY, SWEEP_OUTBOX
+    from contracts.deliveries import AttemptInput, AttemptResult, DeliveryPair, SweepResult
+    from contracts.workflows import DELIVERY_WORKFLOW, SWEEPER_WORKFLOW
+    from workflows.calls import run_activity
 
 # MySQL steps: retried until MySQL is back; a delivery is never dropped.
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 HISTORY_LIMIT = 1000
 
 
-@workflow.defn
+@workflow.defn(name=DELIVERY_WORKFLOW.name)
 class WebhookDeliveryWorkflow:
     def __init__(self) -> None:
         self._more = False
@@ -53,8 +50,8 @@ class WebhookDeliveryWorkflow:
         delivered = 0
         while True:
             self._more = False
-            nxt = await workflow.execute_activity_method(
-                DeliveryActivities.next_delivery,
+            nxt = await run_activity(
+                NEXT_DELIVERY,
                 pair,
                 start_to_close_timeout=timedelta(seconds=30),
                 retry_policy=DB_RETRY,
@@ -83,8 +80,8 @@ class WebhookDeliveryWorkflow:
         """Attempt until succeeded or finally failed; False if the endpoint stopped."""
         while True:
             self._retry_now = False
-            result: AttemptResult = await workflow.execute_activity_method(
-                DeliveryActivities.attempt_delivery,
+            result: AttemptResult = await run_activity(
+                ATTEMPT_DELIVERY,
                 AttemptInput(delivery_id=delivery_id),
                 # 15 s for the POST, the rest for MySQL.
                 start_to_close_timeout=timedelta(seconds=45),
@@ -101,15 +98,16 @@ class WebhookDeliveryWorkflow:
                 )
 
 
-@workflow.defn
+@workflow.defn(name=SWEEPER_WORKFLOW.name)
 class WebhookSweeperWorkflow:
     """Run every minute by the `paytrust-webhook-sweeper` schedule: hands over outbox rows
     that no delivery workflow owns (see DeliveryActivities.sweep_outbox)."""
 
     @workflow.run
     async def run(self) -> SweepResult:
-        return await workflow.execute_activity_method(
-            DeliveryActivities.sweep_outbox,
+        return await run_activity(
+            SWEEP_OUTBOX,
+            None,
             start_to_close_timeout=timedelta(minutes=2),
             retry_policy=RetryPolicy(maximum_attempts=3),
         )

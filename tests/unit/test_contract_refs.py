@@ -20,12 +20,12 @@ from activities.webhooks import WebhookActivities
 from contracts import activities as activity_refs
 from contracts import workflows as refs
 from contracts.refs import ActivityRef, SignalRef, UpdateRef, WorkflowRef
+from workflows.delivery import WebhookDeliveryWorkflow, WebhookSweeperWorkflow
 from workflows.invoice import InvoiceWorkflow
 from workflows.webhook import WebhookWorkflow
 
-DEFINITIONS = {
-    d.name: d for d in (_Definition.must_from_class(c) for c in (InvoiceWorkflow, WebhookWorkflow))
-}
+WORKFLOWS = (InvoiceWorkflow, WebhookWorkflow, WebhookDeliveryWorkflow, WebhookSweeperWorkflow)
+DEFINITIONS = {d.name: d for d in (_Definition.must_from_class(c) for c in WORKFLOWS)}
 
 
 ACTIVITY_CLASSES = (
@@ -49,27 +49,33 @@ def _refs(kind: type[Any]) -> list[Any]:
 @pytest.mark.parametrize("ref", _refs(WorkflowRef), ids=lambda r: r.name)
 def test_workflow_reference_matches_its_definition(ref: WorkflowRef[Any, Any]) -> None:
     definition = DEFINITIONS[ref.name]
-    assert definition.arg_types == [ref.input]
+    assert definition.arg_types == ([] if ref.input is None else [ref.input])
     assert definition.ret_type == ref.result
 
 
 @pytest.mark.parametrize("ref", _refs(UpdateRef), ids=lambda r: r.name)
 def test_update_reference_matches_its_handler(ref: UpdateRef[Any, Any]) -> None:
-    handler = DEFINITIONS["InvoiceWorkflow"].updates[ref.name]
+    (handler,) = [d.updates[ref.name] for d in DEFINITIONS.values() if ref.name in d.updates]
     assert handler.arg_types == [ref.request]
     assert handler.ret_type == ref.result
 
 
 @pytest.mark.parametrize("ref", _refs(SignalRef), ids=lambda r: r.name)
 def test_signal_reference_matches_its_handler(ref: SignalRef[Any]) -> None:
-    handler = DEFINITIONS["InvoiceWorkflow"].signals[ref.name]
+    (handler,) = [d.signals[ref.name] for d in DEFINITIONS.values() if ref.name in d.signals]
     assert handler.arg_types == ([] if ref.payload is None else [ref.payload])
 
 
 def test_every_update_and_signal_has_a_reference() -> None:
-    definition = DEFINITIONS["InvoiceWorkflow"]
-    assert set(definition.updates) == {r.name for r in _refs(UpdateRef)}
-    assert set(definition.signals) == {r.name for r in _refs(SignalRef)}
+    updates = {name for d in DEFINITIONS.values() for name in d.updates if name is not None}
+    signals = {name for d in DEFINITIONS.values() for name in d.signals if name is not None}
+    assert updates == {r.name for r in _refs(UpdateRef)}
+    assert signals == {r.name for r in _refs(SignalRef)}
+    assert set(DEFINITIONS) == {r.name for r in _refs(WorkflowRef)}
+
+
+def test_every_registered_activity_has_a_reference() -> None:
+    assert set(ACTIVITIES) == {r.name for r in _refs_in(activity_refs, ActivityRef)}
 
 
 def _activity_definitions() -> dict[str, activity._Definition]:
