@@ -29,7 +29,7 @@ from domain.events import DELIVERY_TIMEOUT_SECONDS, DISABLE_AFTER, retry_delay
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from notify.dispatch import DeliveryPair, dispatch_quietly, hand_over
 from notify.secrets import delivery_headers, secret_box
-from notify.urlguard import UnsafeUrl, check_url
+from notify.urlguard import Resolver, UnsafeUrl, post_checked, system_resolver
 from observability.metrics import (
     WEBHOOK_DELIVERIES,
     WEBHOOK_DELIVERY_LATENCY,
@@ -77,6 +77,7 @@ class DeliveryActivities:
         settings: Settings,
         task_queue: str,
         http: httpx.AsyncClient | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
@@ -86,6 +87,7 @@ class DeliveryActivities:
             timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False
         )
         self._gauge_at: dict[int, float] = {}
+        self._resolver = resolver
 
     @property
     def scale(self) -> float:
@@ -127,10 +129,7 @@ class DeliveryActivities:
         self, endpoint: WebhookEndpoint, event: Event
     ) -> tuple[int | None, str | None, str | None, int]:
         started = time.perf_counter()
-        try:
-            await check_url(endpoint.url, allow_private=self._settings.webhook_allow_private_urls)
-        except UnsafeUrl as exc:
-            return None, f"blocked: {exc}", None, 0
+        payload = event_log.event_body(event)
         now = utcnow()
         live = [self._box.open(endpoint.secret_encrypted)]
         if (
@@ -139,10 +138,19 @@ class DeliveryActivities:
             and ensure_utc(endpoint.previous_secret_expires_at) > now
         ):
             live.append(self._box.open(endpoint.previous_secret_encrypted))
-        payload = event_log.event_body(event)
         headers = delivery_headers(live, event.public_id, payload, now)
         try:
-            response = await self._http.post(endpoint.url, content=payload, headers=headers)
+            # Resolved and checked now; the POST goes to that very address (DNS rebinding).
+            response = await post_checked(
+                self._http,
+                endpoint.url,
+                content=payload,
+                headers=headers,
+                allow_private=self._settings.webhook_allow_private_urls,
+                resolver=self._resolver,
+            )
+        except UnsafeUrl as exc:
+            return None, f"blocked: {exc}", None, 0
         except httpx.TimeoutException:
             return None, "timeout after 15 s", None, _ms(started)
         except httpx.HTTPError as exc:
