@@ -122,10 +122,14 @@ async def pin_url(
     if port != default_port:
         host_header = f"{host_header}:{port}"
     pinned = urlunsplit((parts.scheme, f"{netloc_host}:{port}", parts.path, parts.query, ""))
+    headers = {"Host": host_header}
     extensions: dict[str, Any] = {}
     if parts.scheme == "https":
         extensions["sni_hostname"] = host
-    return PinnedRequest(url=pinned, headers={"Host": host_header}, extensions=extensions)
+        # The client pools connections by the URL's origin, here the IP: a TLS connection
+        # verified for one hostname must not carry another hostname's delivery.
+        headers["Connection"] = "close"
+    return PinnedRequest(url=pinned, headers=headers, extensions=extensions)
 
 
 async def post_checked(

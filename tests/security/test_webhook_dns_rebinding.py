@@ -136,7 +136,7 @@ async def test_in_production_a_rebinding_to_loopback_is_refused_or_pinned():
     resolver = RebindingResolver(["93.184.215.14"], ["127.0.0.1"])
     pinned = await pin_url(f"https://{HOST}/hook", allow_private=False, resolver=resolver)
     assert pinned.url == "https://93.184.215.14:443/hook"
-    assert pinned.headers == {"Host": HOST}
+    assert pinned.headers == {"Host": HOST, "Connection": "close"}
     assert pinned.extensions == {"sni_hostname": HOST}
     assert resolver.calls == 1
     v6 = await pin_url(
