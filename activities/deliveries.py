@@ -16,11 +16,9 @@ from datetime import datetime, timedelta
 
 import httpx
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
-from api.webhook_endpoints.endpoints import endpoint_out
 from config import Settings
 from contracts.deliveries import (
     AttemptInput,
@@ -30,13 +28,15 @@ from contracts.deliveries import (
     SweepResult,
 )
 from db import events as event_log
+from db.deliveries import DeliveryRepository
 from db.engine import SessionFactory, transaction
-from db.models import Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
+from db.models import Event, WebhookDeliveryAttempt, WebhookEndpoint
 from domain.events import DELIVERY_TIMEOUT_SECONDS, DISABLE_AFTER, retry_delay
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from notify.dispatch import dispatch_quietly, hand_over
+from notify.resources import endpoint_resource
 from notify.secrets import delivery_headers, secret_box
-from notify.urlguard import UnsafeUrl, check_url
+from notify.urlguard import Resolver, UnsafeUrl, post_checked, system_resolver
 from observability.metrics import (
     WEBHOOK_DELIVERIES,
     WEBHOOK_DELIVERY_LATENCY,
@@ -65,6 +65,7 @@ class DeliveryActivities:
         settings: Settings,
         task_queue: str,
         http: httpx.AsyncClient | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
@@ -74,6 +75,7 @@ class DeliveryActivities:
             timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False
         )
         self._gauge_at: dict[int, float] = {}
+        self._resolver = resolver
 
     @property
     def scale(self) -> float:
@@ -82,7 +84,7 @@ class DeliveryActivities:
     @activity.defn
     async def next_delivery(self, pair: DeliveryPair) -> NextDelivery | None:
         async with transaction(self._sessions) as session:
-            endpoint = await session.get(WebhookEndpoint, pair.endpoint_id)
+            endpoint = await DeliveryRepository(session).endpoint_any_tenant(pair.endpoint_id)
             if endpoint is None or endpoint.disabled:
                 return None
             row = await event_log.claim_next(session, pair.endpoint_id, pair.invoice_key)
@@ -93,14 +95,7 @@ class DeliveryActivities:
     @activity.defn
     async def attempt_delivery(self, inp: AttemptInput) -> AttemptResult:
         async with self._sessions() as session:
-            found = (
-                await session.execute(
-                    select(WebhookDelivery, WebhookEndpoint, Event)
-                    .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                    .join(Event, Event.id == WebhookDelivery.event_id)
-                    .where(WebhookDelivery.id == inp.delivery_id)
-                )
-            ).one_or_none()
+            found = await DeliveryRepository(session).attempt_context_any_tenant(inp.delivery_id)
         if found is None:
             return AttemptResult(outcome="stopped")
         delivery, endpoint, event = found
@@ -115,10 +110,7 @@ class DeliveryActivities:
         self, endpoint: WebhookEndpoint, event: Event
     ) -> tuple[int | None, str | None, str | None, int]:
         started = time.perf_counter()
-        try:
-            await check_url(endpoint.url, allow_private=self._settings.webhook_allow_private_urls)
-        except UnsafeUrl as exc:
-            return None, f"blocked: {exc}", None, 0
+        payload = event_log.event_body(event)
         now = utcnow()
         live = [self._box.open(endpoint.secret_encrypted)]
         if (
@@ -127,10 +119,19 @@ class DeliveryActivities:
             and ensure_utc(endpoint.previous_secret_expires_at) > now
         ):
             live.append(self._box.open(endpoint.previous_secret_encrypted))
-        payload = event_log.event_body(event)
         headers = delivery_headers(live, event.public_id, payload, now)
         try:
-            response = await self._http.post(endpoint.url, content=payload, headers=headers)
+            # Resolved and checked now; the POST goes to that very address (DNS rebinding).
+            response = await post_checked(
+                self._http,
+                endpoint.url,
+                content=payload,
+                headers=headers,
+                allow_private=self._settings.webhook_allow_private_urls,
+                resolver=self._resolver,
+            )
+        except UnsafeUrl as exc:
+            return None, f"blocked: {exc}", None, 0
         except httpx.TimeoutException:
             return None, "timeout after 15 s", None, _ms(started)
         except httpx.HTTPError as exc:
@@ -150,32 +151,20 @@ class DeliveryActivities:
         now = utcnow()
         naive_now = to_naive_utc(now)
         async with transaction(self._sessions) as session:
-            delivery = (
-                await session.execute(
-                    select(WebhookDelivery)
-                    .where(WebhookDelivery.id == delivery_id)
-                    .with_for_update()
-                )
-            ).scalar_one_or_none()
-            if delivery is None:
+            deliveries = DeliveryRepository(session)
+            locked = await deliveries.lock_for_record_any_tenant(delivery_id)
+            if locked is None:
                 return AttemptResult(outcome="stopped")
-            endpoint = (
-                await session.execute(
-                    select(WebhookEndpoint)
-                    .where(WebhookEndpoint.id == delivery.endpoint_id)
-                    .with_for_update()
-                )
-            ).scalar_one()
-            session.add(
+            delivery, endpoint = locked
+            deliveries.add_attempt(
+                delivery,
                 WebhookDeliveryAttempt(
-                    tenant_id=delivery.tenant_id,
-                    delivery_id=delivery.id,
                     attempted_at=naive_now,
                     status_code=status_code,
                     duration_ms=duration_ms,
                     error=error,
                     response_body=body,
-                )
+                ),
             )
             delivery.attempt_count += 1
             delivery.last_attempt_at = naive_now
@@ -185,7 +174,7 @@ class DeliveryActivities:
                 delivery.next_attempt_at = None
                 endpoint.failing_since = None
                 outcome = AttemptResult(outcome="succeeded")
-                created = await session.get(Event, delivery.event_id)
+                created = await deliveries.event_of(delivery)
                 if created is not None:
                     WEBHOOK_DELIVERY_LATENCY.observe(
                         max(0.0, (now - ensure_utc(created.created_at)).total_seconds())
@@ -238,7 +227,7 @@ class DeliveryActivities:
             session,
             None,
             "webhook_endpoint.disabled",
-            endpoint_out(endpoint).model_dump(mode="json"),
+            endpoint_resource(endpoint),
             tenant_id=endpoint.tenant_id,
         )
         logger.warning(

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import PrincipalDep, ServicesDep, SessionDep
@@ -31,9 +30,11 @@ from api.webhook_endpoints.schemas import (
 from db import events as event_log
 from db.engine import transaction
 from db.models import Event, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
+from db.webhook_endpoints import WebhookEndpointRepository
 from domain.events import MAX_ENDPOINTS_PER_TENANT, PING, validate_filters
 from domain.timeutil import to_naive_utc, utcnow
 from notify.dispatch import hand_over
+from notify.resources import endpoint_fields, endpoint_resource
 from notify.secrets import new_secret, secret_box
 from notify.urlguard import UnsafeUrl, check_url
 
@@ -42,17 +43,7 @@ logger = logging.getLogger("paytrust.webhook_endpoints")
 
 
 def endpoint_out(row: WebhookEndpoint) -> EndpointOut:
-    return EndpointOut(
-        id=row.id,
-        url=row.url,
-        events=list(row.events),
-        description=row.description,
-        disabled=row.disabled,
-        disabled_reason=row.disabled_reason,
-        previous_secret_expires_at=row.previous_secret_expires_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return EndpointOut(**endpoint_fields(row))
 
 
 async def _checked_url(url: str, services: ServicesDep) -> str:
@@ -66,12 +57,9 @@ async def _checked_url(url: str, services: ServicesDep) -> str:
 async def _endpoint(
     session: AsyncSession, tenant_id: str, endpoint_id: int, *, for_update: bool = False
 ) -> WebhookEndpoint:
-    stmt = select(WebhookEndpoint).where(
-        WebhookEndpoint.id == endpoint_id, WebhookEndpoint.tenant_id == tenant_id
+    row = await WebhookEndpointRepository(session, tenant_id).get(
+        endpoint_id, for_update=for_update
     )
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None:
         raise NotFound(f"Webhook endpoint {endpoint_id} not found")
     return row
@@ -116,14 +104,10 @@ async def create_endpoint(
     """Register a receiver. The `secret` (`whsec_...`) is shown only in this answer."""
     filters = validate_filters(body.events)
     url = await _checked_url(body.url, services)
-    count = (
-        await session.execute(
-            select(func.count())
-            .select_from(WebhookEndpoint)
-            .where(WebhookEndpoint.tenant_id == principal.tenant_id)
-        )
-    ).scalar_one()
-    if count >= MAX_ENDPOINTS_PER_TENANT:
+    endpoints = WebhookEndpointRepository(session, principal.tenant_id)
+    # Count and insert under the tenant's lock: concurrent registrations cannot pass 16.
+    await endpoints.lock_tenant()
+    if await endpoints.count() >= MAX_ENDPOINTS_PER_TENANT:
         raise BusinessRuleError(
             f"At most {MAX_ENDPOINTS_PER_TENANT} webhook endpoints per tenant",
             code="too_many_webhook_endpoints",
@@ -140,20 +124,15 @@ async def create_endpoint(
         created_at=now,
         updated_at=now,
     )
-    session.add(row)
-    await session.flush()
+    await endpoints.add(row)
     logger.info("webhook endpoint created", extra={"endpoint_id": row.id})
     return EndpointWithSecret(**endpoint_out(row).model_dump(), secret=secret)
 
 
 @router.get("", response_model=EndpointList, responses=responses(401, 429))
 async def list_endpoints(session: SessionDep, principal: PrincipalDep) -> EndpointList:
-    rows = await session.execute(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.tenant_id == principal.tenant_id)
-        .order_by(WebhookEndpoint.id)
-    )
-    return EndpointList(data=[endpoint_out(row) for row in rows.scalars()])
+    rows = await WebhookEndpointRepository(session, principal.tenant_id).all()
+    return EndpointList(data=[endpoint_out(row) for row in rows])
 
 
 @router.get("/{endpoint_id}", response_model=EndpointOut, responses=responses(401, 404, 429))
@@ -188,23 +167,10 @@ async def update_endpoint(
             row.disabled_reason = "disabled by the merchant" if body.disabled else None
             if not body.disabled:
                 row.failing_since = None
-                await session.execute(
-                    update(WebhookDelivery)
-                    .where(
-                        WebhookDelivery.endpoint_id == row.id,
-                        WebhookDelivery.status == "pending",
-                    )
-                    .values(dispatched_at=None)
+                keys = await WebhookEndpointRepository(session, principal.tenant_id).reopen_pending(
+                    row.id
                 )
-                found = await session.execute(
-                    select(WebhookDelivery.invoice_key)
-                    .where(
-                        WebhookDelivery.endpoint_id == row.id,
-                        WebhookDelivery.status == "pending",
-                    )
-                    .distinct()
-                )
-                resume = [(row.id, int(key)) for key in found.scalars()]
+                resume = [(row.id, key) for key in keys]
         row.updated_at = to_naive_utc(utcnow())
         out = endpoint_out(row)
     await _hand_over(services, resume, now=False)
@@ -218,7 +184,7 @@ async def delete_endpoint(
     """Deletes the endpoint, its deliveries and their attempts; its delivery workflows end at
     their next step."""
     row = await _endpoint(session, principal.tenant_id, endpoint_id, for_update=True)
-    await session.delete(row)
+    await WebhookEndpointRepository(session, principal.tenant_id).delete(row)
     return Response(status_code=204)
 
 
@@ -275,38 +241,16 @@ async def list_deliveries(
     """The endpoint's deliveries, newest first, each with its attempts."""
     reject_unknown_query(list(request.query_params.keys()), DELIVERY_PARAMS)
     endpoint = await _endpoint(session, principal.tenant_id, endpoint_id)
-    conditions = [
-        WebhookDelivery.tenant_id == principal.tenant_id,
-        WebhookDelivery.endpoint_id == endpoint.id,
-    ]
-    if status:
-        conditions.append(WebhookDelivery.status == status)
-    if event_id:
-        conditions.append(Event.public_id == event_id)
-    if starting_after:
-        conditions.append(WebhookDelivery.id < decode_cursor(starting_after))
-    rows = (
-        await session.execute(
-            select(WebhookDelivery, Event)
-            .join(Event, Event.id == WebhookDelivery.event_id)
-            .where(*conditions)
-            .order_by(WebhookDelivery.id.desc())
-            .limit(limit + 1)
-        )
-    ).all()
+    repo = WebhookEndpointRepository(session, principal.tenant_id)
+    rows = await repo.deliveries(
+        endpoint.id,
+        status=status,
+        event_id=event_id,
+        before_id=decode_cursor(starting_after) if starting_after else None,
+        limit=limit + 1,
+    )
     page = rows[:limit]
-    attempts: dict[int, list[WebhookDeliveryAttempt]] = {}
-    if page:
-        found = await session.execute(
-            select(WebhookDeliveryAttempt)
-            .where(
-                WebhookDeliveryAttempt.tenant_id == principal.tenant_id,
-                WebhookDeliveryAttempt.delivery_id.in_([d.id for d, _ in page]),
-            )
-            .order_by(WebhookDeliveryAttempt.id)
-        )
-        for attempt in found.scalars():
-            attempts.setdefault(attempt.delivery_id, []).append(attempt)
+    attempts = await repo.attempts([d.id for d, _ in page])
     has_more = len(rows) > limit
     return DeliveryList(
         data=[delivery_out(d, e, attempts.get(d.id, [])) for d, e in page],
@@ -356,18 +300,9 @@ async def retry_delivery(
     """Deliver it again now (whatever its status), with a fresh retry schedule."""
     async with transaction(services.sessions) as session:
         endpoint = await _enabled_endpoint(session, principal.tenant_id, endpoint_id)
-        found = (
-            await session.execute(
-                select(WebhookDelivery, Event)
-                .join(Event, Event.id == WebhookDelivery.event_id)
-                .where(
-                    WebhookDelivery.id == delivery_id,
-                    WebhookDelivery.endpoint_id == endpoint.id,
-                    WebhookDelivery.tenant_id == principal.tenant_id,
-                )
-                .with_for_update()
-            )
-        ).one_or_none()
+        found = await WebhookEndpointRepository(session, principal.tenant_id).lock_delivery(
+            endpoint.id, delivery_id
+        )
         if found is None:
             raise NotFound(f"Delivery {delivery_id} not found")
         delivery, event = found
@@ -399,7 +334,7 @@ async def send_test(
             session,
             None,
             PING,
-            endpoint_out(endpoint).model_dump(mode="json"),
+            endpoint_resource(endpoint),
             tenant_id=principal.tenant_id,
         )
         delivery = event_log.new_delivery(endpoint, event, event.created_at)

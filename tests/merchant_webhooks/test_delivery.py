@@ -5,12 +5,14 @@ delivery verified with `standardwebhooks` as a merchant would; sequences asserte
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
 from prometheus_client import REGISTRY
 from standardwebhooks import WebhookVerificationError
@@ -357,6 +359,31 @@ async def test_at_most_16_endpoints_per_tenant(shop):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "too_many_webhook_endpoints"
+
+
+async def test_concurrent_registrations_never_pass_16(shop, api_url):
+    """30 registrations at once over real HTTP (each its own connection and transaction):
+    exactly 16 are created, the other 14 get the documented 400 in the error envelope."""
+    async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    "/webhook-endpoints",
+                    json={"url": f"https://example.com/hook/{n}"},
+                    headers=shop.headers,
+                )
+                for n in range(30)
+            )
+        )
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [201] * 16 + [400] * 14, [a.text for a in answers]
+        for answer in answers:
+            if answer.status_code == 400:
+                assert answer.json()["error"]["code"] == "too_many_webhook_endpoints"
+        listed = await http.get("/webhook-endpoints", headers=shop.headers)
+    assert listed.status_code == 200
+    created = {a.json()["id"] for a in answers if a.status_code == 201}
+    assert {e["id"] for e in listed.json()["data"]} == created and len(created) == 16
 
 
 async def test_events_are_tenant_scoped_and_listed_with_cursors(shop, client, admin_headers):
