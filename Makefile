@@ -31,6 +31,7 @@ test: $(STAMP)
 	@bash scripts/check-no-mocks.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make demo: a first payment, end to end, against the stack `make run` started.
@@ -46,6 +47,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	@bash scripts/ensure-mariadb.sh
