@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from api.pagination import ListParams, page_query
 from db import invoices as repo
 from db.models import Invoice
+from db.pagination import ListParams, page_query
 
 ORDER = [Invoice.created_at, Invoice.id]
 
