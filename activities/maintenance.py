@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
 from temporalio import activity
 
 from contracts.maintenance import PurgeResult
 from db.engine import SessionFactory, transaction
-from db.models import IdempotencyKey
+from db.idempotency import AdminIdempotencyRepository
 from domain.timeutil import to_naive_utc, utcnow
 
 
@@ -22,20 +21,10 @@ class MaintenanceActivities:
         deleted = 0
         while True:
             async with transaction(self._sessions) as session:
-                ids = (
-                    (
-                        await session.execute(
-                            select(IdempotencyKey.id)
-                            .where(IdempotencyKey.expires_at < to_naive_utc(utcnow()))
-                            .limit(self._batch)
-                        )
-                    )
-                    .scalars()
-                    .all()
+                batch = await AdminIdempotencyRepository(session).delete_expired_batch(
+                    to_naive_utc(utcnow()), self._batch
                 )
-                if ids:
-                    await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(ids)))
-            deleted += len(ids)
+            deleted += batch
             activity.heartbeat(deleted)
-            if len(ids) < self._batch:
+            if batch < self._batch:
                 return PurgeResult(deleted=deleted)

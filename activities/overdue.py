@@ -6,14 +6,13 @@ continue-as-new), then writes the event."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from temporalio import activity
 
 from activities.invoice_events import installment_event
 from activities.invoices import _locked_invoice, _locked_schedule
 from contracts.invoices import OverdueInput
 from db.engine import SessionFactory, transaction
-from db.models import Event
+from db.overdue import OverdueEventRepository
 from domain.events import OVERDUE_AFTER
 from domain.status import FINAL_STATUSES, InvoiceStatus
 from domain.timeutil import ensure_utc, utcnow
@@ -45,19 +44,8 @@ class OverdueActivities:
                 or ensure_utc(row.due_date) + OVERDUE_AFTER > now
             ):
                 return False
-            already = (
-                await session.execute(
-                    select(func.count())
-                    .select_from(Event)
-                    .where(
-                        Event.tenant_id == invoice.tenant_id,
-                        Event.invoice_id == invoice.id,
-                        Event.type == "installment.overdue",
-                        func.json_value(Event.data, "$.object.number") == row.number,
-                    )
-                )
-            ).scalar_one()
-            if already:
+            events = OverdueEventRepository(session, invoice.tenant_id)
+            if await events.already_written(invoice.id, row.number):
                 return False
             await installment_event(session, invoice, row, "installment.overdue")
             return True

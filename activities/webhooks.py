@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 from typing import NoReturn
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.client import Client
@@ -24,14 +22,9 @@ from contracts.webhooks import (
 )
 from contracts.workflows import INVOICE_WORKFLOW, PAYMENT_RECEIVED, invoice_workflow_id
 from db.engine import SessionFactory, transaction
-from db.models import (
-    GatewayAccount,
-    GatewayConfig,
-    GatewayPayment,
-    Invoice,
-    WebhookEvent,
-    WebhookRetryLog,
-)
+from db.gateway_accounts import AdminGatewayAccountRepository
+from db.models import GatewayPayment, Invoice
+from db.webhook_events import WebhookIntakeRepository
 from domain.timeutil import to_naive_utc, utcnow
 from gateways.accounts import AccountDirectory
 from gateways.base import GatewayError, GatewayUnavailable, PaymentGateway
@@ -48,22 +41,9 @@ async def issued_link(
 ) -> GatewayPayment | None:
     """The payment link PayTrust created at `gateway` under this account (None: the platform
     account) whose reference the event names, and whose merchant reference it carries."""
-    account_filter = (
-        GatewayPayment.gateway_account_id.is_(None)
-        if account_id is None
-        else GatewayPayment.gateway_account_id == account_id
+    payment = await WebhookIntakeRepository(session).issued_link(
+        gateway, account_id, event.reference
     )
-    payment = (
-        await session.execute(
-            select(GatewayPayment)
-            .join(GatewayConfig, GatewayConfig.id == GatewayPayment.gateway_id)
-            .where(
-                GatewayConfig.name == gateway,
-                GatewayPayment.reference == event.reference,
-                account_filter,
-            )
-        )
-    ).scalar_one_or_none()
     if payment is None:
         return None
     if event.merchant_reference is not None and event.merchant_reference != (
@@ -73,34 +53,21 @@ async def issued_link(
     return payment
 
 
-async def ensure_event_row(session: object, webhook: WebhookInput, status: str) -> int:
+async def ensure_event_row(session: AsyncSession, webhook: WebhookInput, status: str) -> int:
     """The `webhook_events` row of this gateway event (created once, by its unique key)."""
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    assert isinstance(session, AsyncSession)
     event = webhook.event
-    await session.execute(
-        insert(WebhookEvent)
-        .values(
-            gateway=webhook.gateway,
-            event_id=event.event_id,
-            event_type=event.kind.value,
-            gateway_account_id=webhook.account_id,
-            payload=webhook.payload,
-            status=status,
-            attempts=0,
-            received_at=to_naive_utc(webhook.received_at),
-        )
-        .prefix_with("IGNORE")
+    return await WebhookIntakeRepository(session).get_or_create(
+        webhook.gateway,
+        event.event_id,
+        {
+            "event_type": event.kind.value,
+            "gateway_account_id": webhook.account_id,
+            "payload": webhook.payload,
+            "status": status,
+            "attempts": 0,
+            "received_at": to_naive_utc(webhook.received_at),
+        },
     )
-    row_id = (
-        await session.execute(
-            select(WebhookEvent.id).where(
-                WebhookEvent.gateway == webhook.gateway, WebhookEvent.event_id == event.event_id
-            )
-        )
-    ).scalar_one()
-    return int(row_id)
 
 
 class WebhookActivities:
@@ -133,11 +100,11 @@ class WebhookActivities:
         event = webhook.event
         async with transaction(self._sessions) as session:
             event_row_id = await ensure_event_row(session, webhook, "processing")
-            row = await session.get(WebhookEvent, event_row_id)
+            row = await WebhookIntakeRepository(session).get(event_row_id)
             assert row is not None
             row.status = "processing"  # also when an operator replays a failed event
             if webhook.account_id is not None:
-                account = await session.get(GatewayAccount, webhook.account_id)
+                account = await AdminGatewayAccountRepository(session).get(webhook.account_id)
                 if account is not None:
                     row.tenant_id = account.tenant_id  # its merchant sees what was refused
             payment = await issued_link(session, webhook.gateway, webhook.account_id, event)
@@ -206,7 +173,7 @@ class WebhookActivities:
         the non-retryable error that fails it."""
 
         async with transaction(self._sessions) as session:
-            row = await session.get(WebhookEvent, event_row_id, with_for_update=True)
+            row = await WebhookIntakeRepository(session).get(event_row_id, for_update=True)
             assert row is not None
             row.rejection_reason = reason
         WEBHOOKS_REJECTED.labels(webhook.gateway, reason).inc()
@@ -245,29 +212,17 @@ class WebhookActivities:
         attempt = inp.attempt
         async with transaction(self._sessions) as session:
             event_row_id = await ensure_event_row(session, inp.webhook, "processing")
-            row = await session.get(WebhookEvent, event_row_id, with_for_update=True)
+            intake = WebhookIntakeRepository(session)
+            row = await intake.get(event_row_id, for_update=True)
             assert row is not None
-            await session.execute(
-                insert(WebhookRetryLog)
-                .values(
-                    webhook_event_id=event_row_id,
-                    run_id=attempt.run_id,
-                    attempt_number=attempt.attempt,
-                    attempted_at=to_naive_utc(attempt.attempted_at or utcnow()),
-                    status=attempt.status,
-                    error_message=attempt.error,
-                )
-                .on_duplicate_key_update(status=attempt.status, error_message=attempt.error)
-            )
             # Every attempt of every run (a replay adds to the count).
-            row.attempts = int(
-                (
-                    await session.execute(
-                        select(func.count())
-                        .select_from(WebhookRetryLog)
-                        .where(WebhookRetryLog.webhook_event_id == event_row_id)
-                    )
-                ).scalar_one()
+            row.attempts = await intake.record_attempt(
+                event_row_id,
+                run_id=attempt.run_id,
+                attempt_number=attempt.attempt,
+                attempted_at=to_naive_utc(attempt.attempted_at or utcnow()),
+                status=attempt.status,
+                error=attempt.error,
             )
             row.last_error = attempt.error
             if inp.resolved is not None:

@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select
 
+from db.api_keys import AdminApiKeyRepository
 from db.engine import SessionFactory, transaction
-from db.models import ApiKey, ApiKeyAuditLog
+from db.models import ApiKey
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from observability.metrics import API_KEY_VERIFICATIONS
 
@@ -228,7 +228,7 @@ class ApiKeyAuthenticator:
 
     async def _recheck_row(self, cached: _Cached, now: float) -> bool:
         async with self._sessions() as session:
-            row = await session.get(ApiKey, cached.principal.api_key_id)
+            row = await AdminApiKeyRepository(session).get(cached.principal.api_key_id)
         valid, grace = self._match_row(row, cached.key_hash)
         if not valid:
             self._drop(cached)
@@ -274,13 +274,7 @@ class ApiKeyAuthenticator:
         row: ApiKey | None = None
         if prefix is not None:
             async with self._sessions() as session:
-                row = (
-                    await session.execute(
-                        select(ApiKey).where(
-                            or_(ApiKey.key_prefix == prefix, ApiKey.previous_key_prefix == prefix)
-                        )
-                    )
-                ).scalar_one_or_none()
+                row = await AdminApiKeyRepository(session).find_for_authentication(prefix)
         matched_hash: str | None = None
         # A revoked key is refused without hashing: a flood of revoked keys costs nothing.
         if row is not None and row.status == "active":
@@ -347,17 +341,16 @@ class ApiKeyAuthenticator:
             if not fresh:
                 return
         async with transaction(self._sessions) as session:
-            session.add(
-                ApiKeyAuditLog(
-                    api_key_id=principal.api_key_id,
-                    tenant_id=principal.tenant_id,
-                    operation_type="used",
-                    actor_identifier=f"api_key:{principal.api_key_id}",
-                    ip_address=ip_address,
-                    success_status=True,
-                )
+            keys = AdminApiKeyRepository(session)
+            keys.add_auth_audit(
+                api_key_id=principal.api_key_id,
+                tenant_id=principal.tenant_id,
+                operation="used",
+                actor=f"api_key:{principal.api_key_id}",
+                ip_address=ip_address,
+                success=True,
             )
-            row = await session.get(ApiKey, principal.api_key_id)
+            row = await keys.get(principal.api_key_id)
             if row is not None:
                 row.last_used_at = to_naive_utc(utcnow())
 
@@ -382,15 +375,13 @@ class ApiKeyAuthenticator:
         if not self._failure_audit_allowed(row, ip_address):
             return
         async with transaction(self._sessions) as session:
-            session.add(
-                ApiKeyAuditLog(
-                    api_key_id=row.id if row is not None else None,
-                    tenant_id=row.tenant_id if row is not None else None,
-                    operation_type="auth_failed",
-                    actor_identifier="unknown" if row is None else f"api_key:{row.id}",
-                    ip_address=ip_address,
-                    success_status=False,
-                )
+            AdminApiKeyRepository(session).add_auth_audit(
+                api_key_id=row.id if row is not None else None,
+                tenant_id=row.tenant_id if row is not None else None,
+                operation="auth_failed",
+                actor="unknown" if row is None else f"api_key:{row.id}",
+                ip_address=ip_address,
+                success=False,
             )
 
 

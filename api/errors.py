@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.errors import db_error_message, is_data_error, is_database_unavailable
+from db.pagination import InvalidCursor
 from domain.errors import DomainError
 from domain.money import MONEY_TYPE_ERROR, MoneyError
 from observability.context import current_request_id
@@ -153,6 +154,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MoneyError)
     async def _money_error(_: Request, exc: MoneyError) -> JSONResponse:
         return error_response(400, "invalid_amount", str(exc))
+
+    @app.exception_handler(InvalidCursor)
+    async def _invalid_cursor(request: Request, exc: InvalidCursor) -> JSONResponse:
+        # A cursor is checked against the list's order where the page is fetched (db/):
+        # the same 422 naming `starting_after` as any invalid query parameter.
+        error = {"loc": ("query", "starting_after"), "msg": str(exc), "type": "value_error"}
+        return await _validation(request, RequestValidationError([error]))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -14,12 +14,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-
 from api.errors import error_response, is_dependency_outage, unexpected_error_response
 from db.engine import SessionFactory, transaction
-from db.models import IdempotencyKey
+from db.idempotency import IdempotencyRepository
 from domain.timeutil import to_naive_utc, utcnow
 from observability.context import request_id_var, tenant_var
 from observability.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -339,13 +336,8 @@ class IdempotencyMiddleware:
         """Insert the key as in progress; or return the response to answer instead."""
         now = utcnow()
         async with transaction(self.sessions()) as session:
-            existing = (
-                await session.execute(
-                    select(IdempotencyKey)
-                    .where(IdempotencyKey.scope == caller, IdempotencyKey.idempotency_key == key)
-                    .with_for_update()
-                )
-            ).scalar_one_or_none()
+            keys = IdempotencyRepository(session, caller)
+            existing = await keys.get(key, for_update=True)
             if (
                 existing is not None
                 and existing.response_status is None
@@ -357,33 +349,18 @@ class IdempotencyMiddleware:
                 existing.created_at = to_naive_utc(now)
                 return None
             if existing is not None and existing.expires_at <= to_naive_utc(now):
-                await session.delete(existing)
-                await session.flush()
+                await keys.remove(existing)
                 existing = None
             if existing is None:
-                try:
-                    async with session.begin_nested():
-                        session.add(
-                            IdempotencyKey(
-                                scope=caller,
-                                idempotency_key=key,
-                                method="POST",
-                                path=path,
-                                request_hash=request_hash,
-                                created_at=to_naive_utc(now),
-                                expires_at=to_naive_utc(now + self.ttl),
-                            )
-                        )
+                if await keys.try_insert(
+                    key,
+                    path=path,
+                    request_hash=request_hash,
+                    created_at=to_naive_utc(now),
+                    expires_at=to_naive_utc(now + self.ttl),
+                ):
                     return None
-                except IntegrityError:
-                    existing = (
-                        await session.execute(
-                            select(IdempotencyKey).where(
-                                IdempotencyKey.scope == caller,
-                                IdempotencyKey.idempotency_key == key,
-                            )
-                        )
-                    ).scalar_one()
+                existing = await keys.require(key)  # the key another request just took
         if existing.request_hash != request_hash:
             return error_response(
                 409,
@@ -443,14 +420,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, capture)
             if decides_request(status):
                 async with transaction(self.sessions()) as session:
-                    row = (
-                        await session.execute(
-                            select(IdempotencyKey).where(
-                                IdempotencyKey.scope == caller,
-                                IdempotencyKey.idempotency_key == key,
-                            )
-                        )
-                    ).scalar_one()
+                    row = await IdempotencyRepository(session, caller).require(key)
                     row.response_status = status
                     answer = b"".join(chunks).decode("utf-8", "replace")
                     row.response_body = (
@@ -462,12 +432,7 @@ class IdempotencyMiddleware:
             if not stored:
                 try:
                     async with transaction(self.sessions()) as session:
-                        await session.execute(
-                            delete(IdempotencyKey).where(
-                                IdempotencyKey.scope == caller,
-                                IdempotencyKey.idempotency_key == key,
-                            )
-                        )
+                        await IdempotencyRepository(session, caller).release(key)
                 except Exception:
                     logger.warning("could not release idempotency key after a failure")
 

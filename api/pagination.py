@@ -2,9 +2,11 @@
 the envelope `{"data", "page", "page_size", "total", "has_more", "next_cursor"}`, and the one
 rule every list shares: a query parameter it does not declare is a 422 naming it.
 
-`paginate` runs a list's query either way. Cursor paging is keyset paging on the list's order
-(for invoices `created_at DESC, id DESC`): stable while new rows arrive (they sort before the
-cursor), no OFFSET scan and no `COUNT(*)`, so `total` is null there.
+The statements are `db/pagination.py`'s (`fetch_page`, called by the repositories); here are
+the query parameters, the cursor's wire encoding and the envelope. Cursor paging is keyset
+paging on the list's order (for invoices `created_at DESC, id DESC`): stable while new rows
+arrive (they sort before the cursor), no OFFSET scan and no `COUNT(*)`, so `total` is null
+there.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -22,11 +23,11 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, BeforeValidator, Field
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
-from domain.timeutil import iso_utc, parse_date_or_timestamp, parse_iso, to_naive_utc
+from db.pagination import InvalidCursor, ListParams, PageRows
+from domain.timeutil import iso_utc, parse_date_or_timestamp
+
+__all__ = ["InvalidCursor", "ListParams"]
 
 T = TypeVar("T")
 
@@ -79,23 +80,6 @@ def _end_of(value: object) -> object:
 # means the end of that UTC day. Anything else is a 422 naming the parameter.
 DateFrom = Annotated[datetime, BeforeValidator(_start_of)]
 DateTo = Annotated[datetime, BeforeValidator(_end_of)]
-
-
-@dataclass(frozen=True, slots=True)
-class ListParams:
-    """Either a page (`page` ≥ 1, OFFSET paging with a total) or a cursor walk (`page` None)."""
-
-    page: int | None
-    size: int
-    after: tuple[Any, ...] | None = None
-
-    @property
-    def offset(self) -> int:
-        return ((self.page or 1) - 1) * self.size
-
-    @property
-    def page_size(self) -> int:
-        return self.size
 
 
 def list_params(
@@ -155,7 +139,8 @@ def encode_cursor(values: Sequence[object]) -> str:
 
 
 def decode_cursor(text: str) -> tuple[Any, ...]:
-    """The values of an opaque cursor (validated against the list's order in `paginate`)."""
+    """The values of an opaque cursor (checked against the list's order by
+    `db.pagination.fetch_page`)."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         values = json.loads(raw)
@@ -166,92 +151,12 @@ def decode_cursor(text: str) -> tuple[Any, ...]:
     return tuple(values)
 
 
-def _cursor_values(
-    after: tuple[Any, ...], order: Sequence[InstrumentedAttribute[Any]]
-) -> list[object]:
-    if len(after) != len(order):
-        raise query_error("starting_after", "starting_after is not a cursor of this list")
-    values: list[object] = []
-    for value, column in zip(after, order, strict=True):
-        try:
-            if column.type.python_type is datetime:
-                if not isinstance(value, str):
-                    raise ValueError(value)
-                values.append(to_naive_utc(parse_iso(value)))
-            elif column.type.python_type is int:
-                if not isinstance(value, int) or isinstance(value, bool):
-                    raise ValueError(value)
-                values.append(value)
-            else:
-                values.append(str(value))
-        except (ValueError, TypeError):
-            raise query_error("starting_after", "starting_after is not a valid cursor") from None
-    return values
-
-
-def _after(
-    order: Sequence[InstrumentedAttribute[Any]], values: Sequence[object], descending: bool
-) -> ColumnElement[bool]:
-    """Keyset condition "sorts after `values`" as an OR of prefixes, which MariaDB's range
-    optimizer turns into one range on the (tenant_id, <order>) index."""
-    terms: list[ColumnElement[bool]] = []
-    for i, column in enumerate(order):
-        equal = [order[j] == values[j] for j in range(i)]
-        beyond = column < values[i] if descending else column > values[i]
-        terms.append(and_(*equal, beyond))
-    return or_(*terms)
-
-
-def page_query(
-    model: type[Any],
-    conditions: Sequence[ColumnElement[bool]],
-    order: Sequence[InstrumentedAttribute[Any]],
-    params: ListParams,
-    *,
-    descending: bool = True,
-    index: str | None = None,
-) -> Select[Any]:
-    """The SELECT of one page or cursor step, one row more than asked (it tells `has_more`).
-    `index`: the index to walk, forced (see `db.invoices.list_index` for why)."""
-    stmt = select(model).where(*conditions)
-    if index is not None:
-        stmt = stmt.with_hint(model, f"FORCE INDEX ({index})", "mysql")
-    if params.after is not None:
-        stmt = stmt.where(_after(order, _cursor_values(params.after, order), descending))
-    stmt = stmt.order_by(*(c.desc() if descending else c.asc() for c in order))
-    if params.page is not None:
-        stmt = stmt.offset(params.offset)
-    return stmt.limit(params.size + 1)
-
-
-async def paginate(
-    session: AsyncSession,
-    model: type[Any],
-    conditions: Sequence[ColumnElement[bool]],
-    order: Sequence[InstrumentedAttribute[Any]],
-    params: ListParams,
-    *,
-    descending: bool = True,
-    index: str | None = None,
-) -> tuple[list[Any], dict[str, Any]]:
-    """The rows of one page or cursor step, and the envelope's other fields."""
-    stmt = page_query(model, conditions, order, params, descending=descending, index=index)
-    rows = list((await session.execute(stmt)).scalars().all())
-    has_more = len(rows) > params.size
-    rows = rows[: params.size]
-    total: int | None = None
-    if params.page is not None:
-        count = select(func.count()).select_from(model).where(*conditions)
-        total = int((await session.execute(count)).scalar_one())
-    last = rows[-1] if rows else None
-    next_cursor = (
-        encode_cursor([getattr(last, c.key) for c in order]) if has_more and last else None
-    )
-    envelope = {
+def envelope(found: PageRows, params: ListParams) -> dict[str, Any]:
+    """The list envelope's fields but `data` for a page a repository fetched."""
+    return {
         "page": params.page,
         "page_size": params.size,
-        "total": total,
-        "has_more": has_more,
-        "next_cursor": next_cursor,
+        "total": found.total,
+        "has_more": found.has_more,
+        "next_cursor": encode_cursor(found.next_key) if found.next_key is not None else None,
     }
-    return rows, envelope

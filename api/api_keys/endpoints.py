@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy import ColumnElement
 
 from api.api_keys import service
 from api.api_keys.schemas import (
@@ -18,8 +17,8 @@ from api.api_keys.schemas import (
 )
 from api.deps import AdminDep, IdPath, ServicesDep, SessionDep, client_ip
 from api.errors import BusinessRuleError, responses
-from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
-from db.models import ApiKey, ApiKeyAuditLog
+from api.pagination import DateFrom, DateTo, ListDep, Page, envelope, reject_unknown_query
+from db.api_keys import AdminApiKeyRepository
 from domain.timeutil import to_naive_utc
 
 router = APIRouter(
@@ -68,12 +67,10 @@ async def list_api_keys(
     tenant_id: Annotated[TenantId | None, Query()] = None,
 ) -> Page[ApiKeyOut]:
     """Keys (never their secrets), optionally of one tenant, oldest first."""
-    conditions = [ApiKey.tenant_id == tenant_id] if tenant_id is not None else []
-    rows, envelope = await paginate(
-        session, ApiKey, conditions, [ApiKey.id], paging, descending=False
-    )
+    found = await AdminApiKeyRepository(session).page(paging, tenant_id=tenant_id)
     return Page(
-        data=[ApiKeyOut.model_validate(row, from_attributes=True) for row in rows], **envelope
+        data=[ApiKeyOut.model_validate(row, from_attributes=True) for row in found.rows],
+        **envelope(found, paging),
     )
 
 
@@ -90,18 +87,15 @@ async def list_audit_log(
     newest first."""
     if start_date and end_date and start_date > end_date:
         raise BusinessRuleError("start_date must not be after end_date", code="invalid_date_range")
-    conditions: list[ColumnElement[bool]] = []
-    if start_date is not None:
-        conditions.append(ApiKeyAuditLog.created_at >= to_naive_utc(start_date))
-    if end_date is not None:
-        conditions.append(ApiKeyAuditLog.created_at <= to_naive_utc(end_date))
-    if api_key_id is not None:
-        conditions.append(ApiKeyAuditLog.api_key_id == api_key_id)
-    rows, envelope = await paginate(
-        session, ApiKeyAuditLog, conditions, [ApiKeyAuditLog.created_at, ApiKeyAuditLog.id], paging
+    found = await AdminApiKeyRepository(session).audit_page(
+        paging,
+        start=to_naive_utc(start_date) if start_date is not None else None,
+        end=to_naive_utc(end_date) if end_date is not None else None,
+        api_key_id=api_key_id,
     )
     return Page(
-        data=[AuditEntry.model_validate(row, from_attributes=True) for row in rows], **envelope
+        data=[AuditEntry.model_validate(row, from_attributes=True) for row in found.rows],
+        **envelope(found, paging),
     )
 
 

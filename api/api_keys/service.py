@@ -8,9 +8,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.api_keys import repository
 from api.auth import generate_key, grace_deadline
 from api.errors import BusinessRuleError, NotFound
+from db.api_keys import AdminApiKeyRepository
 from db.models import ApiKey
 from domain.timeutil import to_naive_utc, utcnow
 
@@ -35,16 +35,15 @@ async def create_key(
         status="active",
         created_at=to_naive_utc(utcnow()),
     )
-    session.add(row)
+    keys = AdminApiKeyRepository(session)
+    keys.add(row)
     await session.flush()
-    repository.add_audit(
-        session, api_key=row, operation="created", actor=ADMIN_ACTOR, ip_address=ip_address
-    )
+    keys.add_audit(api_key=row, operation="created", actor=ADMIN_ACTOR, ip_address=ip_address)
     return IssuedKey(row=row, key=new.key)
 
 
 async def _active(session: AsyncSession, api_key_id: int) -> ApiKey:
-    row = await repository.get_for_update(session, api_key_id)
+    row = await AdminApiKeyRepository(session).get_for_update(api_key_id)
     if row is None:
         raise NotFound(f"API key {api_key_id} not found")
     if row.status != "active":
@@ -66,8 +65,7 @@ async def rotate_key(
     row.key_prefix = new.prefix
     row.key_hash = new.hash
     row.rotated_at = to_naive_utc(utcnow())
-    repository.add_audit(
-        session,
+    AdminApiKeyRepository(session).add_audit(
         api_key=row,
         operation="rotated",
         actor=ADMIN_ACTOR,
@@ -79,7 +77,7 @@ async def rotate_key(
 
 
 async def revoke_key(session: AsyncSession, *, api_key_id: int, ip_address: str | None) -> ApiKey:
-    row = await repository.get_for_update(session, api_key_id)
+    row = await AdminApiKeyRepository(session).get_for_update(api_key_id)
     if row is None:
         raise NotFound(f"API key {api_key_id} not found")
     if row.status != "revoked":
@@ -88,7 +86,7 @@ async def revoke_key(session: AsyncSession, *, api_key_id: int, ip_address: str 
         row.previous_key_hash = None
         row.previous_key_prefix = None
         row.previous_expires_at = None
-        repository.add_audit(
-            session, api_key=row, operation="revoked", actor=ADMIN_ACTOR, ip_address=ip_address
+        AdminApiKeyRepository(session).add_audit(
+            api_key=row, operation="revoked", actor=ADMIN_ACTOR, ip_address=ip_address
         )
     return row

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import BusinessRuleError, Conflict, NotFound, ServiceUnavailable
+from db.gateway_accounts import GatewayAccountRepository
 from db.models import GatewayAccount
 from domain.timeutil import to_naive_utc, utcnow
-from gateways.accounts import CREDENTIAL_FIELDS, AccountDirectory, active_account, new_account_id
+from gateways.accounts import CREDENTIAL_FIELDS, AccountDirectory, new_account_id
 from gateways.base import GatewayRejected, GatewayUnavailable
 from gateways.credentials import masked
 
@@ -60,7 +60,8 @@ async def create(
     credentials: dict[str, str],
 ) -> GatewayAccount:
     credentials = checked_fields(gateway, credentials)
-    if await active_account(session, tenant_id, gateway) is not None:
+    accounts = GatewayAccountRepository(session, tenant_id)
+    if await accounts.active(gateway) is not None:
         raise Conflict(f"This tenant already has an active {gateway} account")
     await verify_with_gateway(directory, gateway, credentials)
     account = GatewayAccount(
@@ -73,7 +74,7 @@ async def create(
         credentials_masked=masked(credentials),
         credentials_version=1,
     )
-    session.add(account)
+    accounts.add(account)
     await session.flush()
     await session.refresh(account)
     logger.info(
@@ -84,19 +85,14 @@ async def create(
 
 
 async def get(session: AsyncSession, tenant_id: str, account_id: str) -> GatewayAccount:
-    account = await session.get(GatewayAccount, account_id)
-    if account is None or account.tenant_id != tenant_id:
+    account = await GatewayAccountRepository(session, tenant_id).get(account_id)
+    if account is None:
         raise NotFound(f"Gateway account {account_id} not found")
     return account
 
 
 async def list_accounts(session: AsyncSession, tenant_id: str) -> list[GatewayAccount]:
-    rows = await session.execute(
-        select(GatewayAccount)
-        .where(GatewayAccount.tenant_id == tenant_id)
-        .order_by(GatewayAccount.created_at, GatewayAccount.id)
-    )
-    return list(rows.scalars().all())
+    return await GatewayAccountRepository(session, tenant_id).list()
 
 
 async def rotate(
@@ -112,7 +108,10 @@ async def rotate(
         raise Conflict(f"Gateway account {account_id} is deleted")
     credentials = checked_fields(account.gateway, credentials)
     await verify_with_gateway(directory, account.gateway, credentials)
-    account = await session.get(GatewayAccount, account_id, with_for_update=True) or account
+    account = (
+        await GatewayAccountRepository(session, tenant_id).get(account_id, for_update=True)
+        or account
+    )
     account.credentials_encrypted = directory.cipher.encrypt(credentials)
     account.credentials_masked = masked(credentials)
     account.credentials_version = account.credentials_version + 1

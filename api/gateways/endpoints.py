@@ -4,9 +4,9 @@ from fastapi import APIRouter, Depends
 
 from api.deps import PrincipalDep, ServicesDep
 from api.errors import responses
-from api.gateways import repository
 from api.gateways.schemas import GatewayList
 from api.pagination import reject_unknown_query
+from db.gateways import GatewayRepository
 from domain.money import format_amount, parse_currency
 
 router = APIRouter(
@@ -19,7 +19,7 @@ async def list_gateways(services: ServicesDep, _: PrincipalDep) -> GatewayList:
     """Gateways an invoice can use, their currencies and per-currency fees
     (service fee = subtotal × fee_percentage + fee_fixed)."""
     async with services.reader.connect() as conn:
-        gateways = await repository.list_gateways(conn)
+        gateways = await GatewayRepository(conn).list_gateways()
     for gateway in gateways:
         for fee in gateway["fees"]:
             fee["fee_percentage"] = f"{fee['fee_percentage']:.4f}"

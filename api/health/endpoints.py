@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from api.deps import Services, ServicesDep
+from db.health import current_revision, ping
 
 router = APIRouter(tags=["operations"])
 logger = logging.getLogger("paytrust.health")
@@ -28,8 +28,7 @@ class Health(BaseModel):
 
 
 async def _check_database(services: Services) -> str:
-    async with services.engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
+    await ping(services.engine)
     return "ok"
 
 
@@ -42,8 +41,7 @@ async def _check_temporal(services: Services) -> str:
 async def _check_migrations(services: Services) -> str:
     from db.migrations import head_revision
 
-    async with services.engine.connect() as conn:
-        current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    current = await current_revision(services.engine)
     return "ok" if current == head_revision() else f"at {current}, head is {head_revision()}"
 
 

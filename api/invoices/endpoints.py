@@ -11,7 +11,7 @@ from pydantic import BeforeValidator
 from api.deps import IdPath, MerchantOrAdminDep, PrincipalDep, ServicesDep, SessionDep
 from api.errors import RateLimited, responses
 from api.invoices import service
-from api.pagination import DateFrom, DateTo, ListDep, Page, paginate, reject_unknown_query
+from api.pagination import DateFrom, DateTo, ListDep, Page, envelope, reject_unknown_query
 from contracts.invoices import (
     AdjustInstallmentsRequest,
     CancelRequest,
@@ -36,6 +36,7 @@ from contracts.workflows import ADJUST_INSTALLMENTS, CANCEL, INITIATE_PAYMENT, M
 from db import invoices as repo
 from db import resources
 from db.models import Invoice
+from db.pagination import fetch_page
 from db.resources import money
 from domain.money import Currency
 from domain.status import InvoiceStatus
@@ -109,9 +110,10 @@ async def list_invoices(
     index = repo.list_index(
         status=status, currency=currency, external_id=external_id, gateway_id=gateway_id
     )
-    rows, envelope = await paginate(
+    found = await fetch_page(
         session, Invoice, conditions, [Invoice.created_at, Invoice.id], paging, index=index
     )
+    rows = found.rows
     ids = [row.id for row in rows]
     lines = await repo.line_items_by_invoice(session, principal.tenant_id, ids)
     schedules = await repo.installments_by_invoice(session, principal.tenant_id, ids)
@@ -123,7 +125,7 @@ async def list_invoices(
             )
             for row in rows
         ],
-        **envelope,
+        **envelope(found, paging),
     )
 
 

@@ -29,7 +29,6 @@ from api.errors import (
     ServiceUnavailable,
     is_dependency_outage,
 )
-from api.gateways import repository as gateways_repo
 from contracts.errors import ErrorType
 from contracts.invoices import InvoiceWorkflowInput, PaymentLink, SyncRequest
 from contracts.refs import UpdateRef
@@ -43,6 +42,7 @@ from contracts.workflows import INVOICE_WORKFLOW, SYNC_PAYMENTS, invoice_workflo
 from db import events
 from db import invoices as repo
 from db.drafting import insert_invoice
+from db.gateways import GatewayRepository
 from db.models import (
     Invoice,
     InvoiceAuditLog,
@@ -84,7 +84,7 @@ async def _fee_for(
     session: AsyncSession, gateway_id: int, currency: Currency
 ) -> tuple[FeeSchedule, str]:
     """The gateway's fee for the currency (locked into the invoice) and the gateway's name."""
-    gateway = await gateways_repo.gateway_fee(session, gateway_id, currency.value)
+    gateway = await GatewayRepository(session).gateway_fee(gateway_id, currency.value)
     if gateway is None:
         raise BusinessRuleError(f"Gateway {gateway_id} does not exist", code="unknown_gateway")
     name = gateway["name"]

@@ -11,9 +11,8 @@ from fastapi import APIRouter, Depends, Query
 from api.deps import PrincipalDep, SessionDep
 from api.errors import BusinessRuleError, responses
 from api.pagination import reject_unknown_query
-from api.reports import repository
-from api.reports.repository import zero_if_none
 from api.reports.schemas import CurrencySection, FeeLine, FinancialReport, TaxLine
+from db.reports import ReportRepository, zero_if_none
 from domain.bounds import MAX_YEAR, MIN_YEAR, check_year
 from domain.money import Currency, format_amount
 from domain.timeutil import iso_utc, parse_date_or_timestamp, to_naive_utc
@@ -62,8 +61,9 @@ async def financial_report(
     if end - start > MAX_RANGE:
         raise BusinessRuleError("The report range cannot exceed 366 days", code="range_too_long")
     lo, hi = to_naive_utc(start), to_naive_utc(end)
-    totals, taxes, fees = await repository.financial_sums(session, principal.tenant_id, lo, hi)
-    after_close = await repository.received_after_close(session, principal.tenant_id, lo, hi)
+    reports = ReportRepository(session, principal.tenant_id)
+    totals, taxes, fees = await reports.financial_sums(lo, hi)
+    after_close = await reports.received_after_close(lo, hi)
     # A currency whose only money came in on closed (e.g. cancelled) invoices still has a
     # section, so that money is never invisible.
     listed = {row["currency"] for row in totals}

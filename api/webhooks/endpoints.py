@@ -9,8 +9,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
-from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -32,12 +30,16 @@ from api.errors import (
     responses,
 )
 from api.invoices.service import START_TIMEOUT
-from api.pagination import ListDep, Page, paginate
+from api.pagination import ListDep, Page, envelope
 from contracts.gateway_events import WebhookEvent as GatewayWebhookEvent
 from contracts.webhooks import WebhookInput
 from contracts.workflows import WEBHOOK_WORKFLOW, webhook_workflow_id
 from db.engine import SessionFactory, transaction
-from db.models import WebhookEvent, WebhookRetryLog
+from db.webhook_events import (
+    AdminWebhookEventRepository,
+    WebhookEventRepository,
+    WebhookIntakeRepository,
+)
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
 from gateways.accounts import UnknownAccount
 from gateways.base import PaymentGateway, WebhookAuthError, WebhookPayloadError
@@ -87,39 +89,21 @@ async def _insert_rejected(
 ) -> None:
     event_id = f"{kind}-{hashlib.sha256(body).hexdigest()[:40]}"
     now = to_naive_utc(utcnow())
-    await session.execute(
-        insert(WebhookEvent)
-        .values(
-            gateway=gateway,
-            event_id=event_id,
-            event_type=kind,
-            payload=body.decode("utf-8", "replace")[:65535],
-            status="permanently_failed",
-            attempts=1,
-            last_error=error,
-            received_at=now,
-            failed_at=now,
-        )
-        .prefix_with("IGNORE")
+    intake = WebhookIntakeRepository(session)
+    row_id = await intake.get_or_create(
+        gateway,
+        event_id,
+        {
+            "event_type": kind,
+            "payload": body.decode("utf-8", "replace")[:65535],
+            "status": "permanently_failed",
+            "attempts": 1,
+            "last_error": error,
+            "received_at": now,
+            "failed_at": now,
+        },
     )
-    row_id = (
-        await session.execute(
-            select(WebhookEvent.id).where(
-                WebhookEvent.gateway == gateway, WebhookEvent.event_id == event_id
-            )
-        )
-    ).scalar_one()
-    await session.execute(
-        insert(WebhookRetryLog)
-        .values(
-            webhook_event_id=row_id,
-            attempt_number=1,
-            attempted_at=now,
-            status="failed",
-            error_message=error,
-        )
-        .prefix_with("IGNORE")
-    )
+    await intake.add_first_failure(row_id, now, error)
 
 
 @router.post(
@@ -231,11 +215,10 @@ async def list_failed_webhooks(
     caller: MerchantOrAdminDep,
 ) -> Page[FailedWebhook]:
     """Permanently failed events: a merchant key sees its own, the admin key sees all."""
-    conditions = [WebhookEvent.status == "permanently_failed"]
-    if caller is not None:
-        conditions.append(WebhookEvent.tenant_id == caller.tenant_id)
-    rows, envelope = await paginate(
-        session, WebhookEvent, conditions, [WebhookEvent.failed_at, WebhookEvent.id], paging
+    found = await (
+        AdminWebhookEventRepository(session).failed_page(paging)
+        if caller is None
+        else WebhookEventRepository(session, caller.tenant_id).failed_page(paging)
     )
     return Page(
         data=[
@@ -250,9 +233,9 @@ async def list_failed_webhooks(
                 rejection_reason=row.rejection_reason,
                 failed_at=iso_utc(row.failed_at) if row.failed_at else None,
             )
-            for row in rows
+            for row in found.rows
         ],
-        **envelope,
+        **envelope(found, paging),
     )
 
 
@@ -269,7 +252,7 @@ async def retry_failed_webhook(
     _: AdminDep,
 ) -> WebhookAccepted:
     """Replay a permanently failed event (admin). Its workflow runs again under the same id."""
-    row = await session.get(WebhookEvent, webhook_event_id, with_for_update=True)
+    row = await WebhookIntakeRepository(session).get(webhook_event_id, for_update=True)
     if row is None:
         raise NotFound(f"Webhook event {webhook_event_id} not found")
     if row.status != "permanently_failed":

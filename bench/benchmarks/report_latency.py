@@ -8,7 +8,7 @@ machine's drift hits all alike, for a 30-day and a 365-day range:
 
 - `GET /reports/financial` over HTTP (auth cached, so this is the report's own cost);
 - the raw aggregation the report used before its rollups: the three GROUP BY queries over the
-  invoices (`api.reports.repository`) in-process;
+  invoices (`db.reports.ReportRepository`) in-process;
 - floor: bare `SELECT COUNT(*) FROM invoices WHERE tenant_id=? AND created_at BETWEEN ...`.
 
 And `EXPLAIN` of the report's queries, captured as the repository sends them.
@@ -26,12 +26,11 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.reports import repository
 from bench.context import BenchContext
 from bench.measure import Timing, table
 from bench.registry import benchmark
 from db.engine import create_engine, create_session_factory
-from db.reports import rebuild_rollups
+from db.reports import ReportRepository, rebuild_rollups
 from domain.timeutil import parse_date_or_timestamp, to_naive_utc
 
 CHUNK = 2000
@@ -280,7 +279,7 @@ async def report_latency(ctx: BenchContext) -> dict[str, Any]:
                 async with sessions() as session:
                     for name in QUERIES:
                         t = time.perf_counter()
-                        await getattr(repository, name)(session, tenant, lo, hi)
+                        await getattr(ReportRepository(session, tenant), name)(lo, hi)
                         parts[name].samples.append(time.perf_counter() - t)
 
             async def call_count(lo: datetime = lo, hi: datetime = hi) -> int:
@@ -366,9 +365,9 @@ async def explain(
         event.listen(engine.sync_engine, "before_cursor_execute", capture)
         try:
             async with sessions() as session:
-                await repository.currency_totals(session, tenant, lo, hi)
-                await repository.tax_breakdown(session, tenant, lo, hi)
-                await repository.fee_breakdown(session, tenant, lo, hi)
+                await ReportRepository(session, tenant).currency_totals(lo, hi)
+                await ReportRepository(session, tenant).tax_breakdown(lo, hi)
+                await ReportRepository(session, tenant).fee_breakdown(lo, hi)
         finally:
             event.remove(engine.sync_engine, "before_cursor_execute", capture)
         for name, (statement, parameters) in zip(QUERIES, captured, strict=False):

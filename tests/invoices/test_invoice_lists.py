@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import insert, text
 
-from api.pagination import ListParams, page_query
+from api.pagination import encode_cursor
 from db import invoices as repo
 from db.models import Invoice
+from db.pagination import ListParams, page_query
 
 ORDER = [Invoice.created_at, Invoice.id]
 
@@ -103,6 +104,15 @@ async def test_unknown_parameter_or_bad_value_is_422_naming_it(shop, client, adm
         ("/invoices", {"created_lte": "2026-13-01"}, "created_lte"),
         ("/invoices", {"limit": 0}, "limit"),
         ("/invoices", {"starting_after": "not-a-cursor"}, "starting_after"),
+        # well-formed cursors that do not fit the list's order (checked where the page is
+        # fetched, in db/pagination.py): one value for a two-column order; a string id
+        ("/invoices", {"starting_after": encode_cursor([1])}, "starting_after"),
+        (
+            "/invoices",
+            {"starting_after": encode_cursor(["2026-01-01T00:00:00Z", "x"])},
+            "starting_after",
+        ),
+        ("/webhooks/failed", {"starting_after": encode_cursor([1, 2, 3])}, "starting_after"),
         ("/invoices", {"limit": 5, "page_size": 5}, "limit"),
         ("/invoices", {"limit": 5, "page": 2}, "page"),
         ("/api-keys", {"tenant": "x"}, "tenant"),

@@ -16,10 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
-from api.reports import repository
 from db.engine import create_engine, create_session_factory, transaction
 from db.models import ArchiveTransaction, Invoice, LineItem
-from db.reports import counted, sync_report_rollup
+from db.reports import TOTAL_FIELDS, ReportRepository, counted, sync_report_rollup
 
 BASE = datetime(2026, 3, 10)
 RATES = (Decimal("0"), Decimal("0.06"), Decimal("0.11"))
@@ -118,11 +117,11 @@ async def scenario(
                 if aligned:
                     lo = datetime.combine(lo.date(), datetime.min.time())
                     hi = datetime.combine(hi.date(), datetime.max.time())
-                rolled = await repository.financial_sums(session, tenant, lo, hi)
+                rolled = await ReportRepository(session, tenant).financial_sums(lo, hi)
                 raw = (
-                    await repository.currency_totals(session, tenant, lo, hi),
-                    await repository.tax_breakdown(session, tenant, lo, hi),
-                    await repository.fee_breakdown(session, tenant, lo, hi),
+                    await ReportRepository(session, tenant).currency_totals(lo, hi),
+                    await ReportRepository(session, tenant).tax_breakdown(lo, hi),
+                    await ReportRepository(session, tenant).fee_breakdown(lo, hi),
                 )
                 assert normalized(rolled) == normalized(raw), (lo, hi)
                 assert rolled[0] == sorted(rolled[0], key=lambda r: r["currency"])
@@ -176,7 +175,7 @@ def archived_transaction(row: Invoice, amount: int) -> ArchiveTransaction:
 def normalized(parts: tuple[list[dict[str, Any]], ...]) -> tuple[Any, ...]:
     totals, taxes, fees = parts
     return (
-        {r["currency"]: tuple(_num(r[k]) for k in repository.TOTAL_FIELDS) for r in totals},
+        {r["currency"]: tuple(_num(r[k]) for k in TOTAL_FIELDS) for r in totals},
         {
             (r["currency"], _num(r["tax_rate"]), r["tax_category"]): (
                 _num(r["taxable_amount"]),

@@ -26,13 +26,13 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from api.gateways import repository as gateways_repo
 from contracts.gateway_events import WebhookEvent as GatewayEvent
 from contracts.invoices import InvoiceSnapshot
 from contracts.webhooks import WebhookInput
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.engine import SessionFactory, transaction
+from db.gateways import GatewayRepository
 from db.models import (
     ArchiveTransaction,
     GatewayPayment,
@@ -74,7 +74,7 @@ async def create_invoice(
     """A draft invoice row (lines, totals, fee locked), as `POST /invoices` writes it."""
     now = utcnow()
     async with transaction(sessions) as session:
-        gateway = await gateways_repo.get_gateway(session, gateway_id)
+        gateway = await GatewayRepository(session).get_gateway(gateway_id)
         assert gateway is not None
         fee_row = next(f for f in gateway.fees if f.currency == currency.value)
         fee = FeeSchedule(fee_percentage=fee_row.fee_percentage, fee_fixed=fee_row.fee_fixed)

@@ -11,9 +11,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.archival import COLUMNS
 from contracts.maintenance import ArchivalInput
 from db import invoices as repo
+from db.archival import COLUMNS
 from db.engine import SessionFactory, transaction
 from db.models import ArchiveTransaction, PaymentTransaction
 from gateways.base import PaymentGateway

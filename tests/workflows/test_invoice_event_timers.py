@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from api.gateways import repository as gateways_repo
 from contracts.invoices import InvoiceSnapshot
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.engine import SessionFactory, transaction
+from db.gateways import GatewayRepository
 from db.models import Event
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.money import Currency
@@ -28,7 +28,7 @@ async def installment_invoice(sessions: SessionFactory, tenant_id: str) -> Invoi
     """Two installments due now and in 7 days; expiry a day after the last (the default)."""
     now = utcnow()
     async with transaction(sessions) as session:
-        gateway = await gateways_repo.get_gateway(session, 1)
+        gateway = await GatewayRepository(session).get_gateway(1)
         assert gateway is not None
         fee_row = next(f for f in gateway.fees if f.currency == "IDR")
         fee = FeeSchedule(fee_percentage=fee_row.fee_percentage, fee_fixed=fee_row.fee_fixed)

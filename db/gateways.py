@@ -1,4 +1,8 @@
-"""Gateway configs and their per-currency fees (shared reference data, not tenant-owned)."""
+"""Gateway configs and their per-currency fees.
+
+Shared reference data, not tenant-owned: `GatewayRepository(conn)` takes no tenant (every
+tenant sees the same gateways). The statements are module constants, compiled once; the hot
+read `GET /gateways` is one statement on the reader's autocommit connection."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import selectinload
 
-from db.models import GatewayConfig, GatewayCurrencyFee
+from db.models import GatewayConfig
 
 # Gateways with their fees in one round trip (a plain statement: nothing compiled per call).
 _GATEWAYS_WITH_FEES = text(
@@ -23,8 +27,34 @@ _GATEWAYS_WITH_FEES = text(
 )
 
 
-async def list_gateways(conn: AsyncConnection | AsyncSession) -> list[dict[str, Any]]:
-    """Each gateway as a dict, its `fees` a list of {currency, fee_percentage, fee_fixed}."""
+class GatewayRepository:
+    """Reads of the gateway reference tables on a connection or a session."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: AsyncConnection | AsyncSession) -> None:
+        self._conn = conn
+
+    async def list_gateways(self) -> list[dict[str, Any]]:
+        """Each gateway as a dict, its `fees` a list of {currency, fee_percentage, fee_fixed}."""
+        return await _list_gateways(self._conn)
+
+    async def gateway_fee(self, gateway_id: int, currency: str) -> dict[str, Any] | None:
+        """A gateway's name, currencies and its fee for `currency` (None fields if it has none),
+        in one round trip; None for an unknown gateway."""
+        return await _gateway_fee(self._conn, gateway_id, currency)
+
+    async def get_gateway(self, gateway_id: int) -> GatewayConfig | None:
+        """The gateway row with its fees loaded (on a session: an ORM read)."""
+        stmt = (
+            select(GatewayConfig)
+            .options(selectinload(GatewayConfig.fees))
+            .where(GatewayConfig.id == gateway_id)
+        )
+        return (await self._conn.execute(stmt)).scalar_one_or_none()
+
+
+async def _list_gateways(conn: AsyncConnection | AsyncSession) -> list[dict[str, Any]]:
     gateways: dict[int, dict[str, Any]] = {}
     for row in (await conn.execute(_GATEWAYS_WITH_FEES)).mappings():
         gateway = gateways.get(row["id"])
@@ -60,11 +90,9 @@ _GATEWAY_FEE = text(
 )
 
 
-async def gateway_fee(
+async def _gateway_fee(
     conn: AsyncConnection | AsyncSession, gateway_id: int, currency: str
 ) -> dict[str, Any] | None:
-    """A gateway's name, currencies and its fee for `currency` (None fields if it has none),
-    in one round trip; None for an unknown gateway."""
     params = {"gateway_id": gateway_id, "currency": currency}
     row = (await conn.execute(_GATEWAY_FEE, params)).mappings().first()
     if row is None:
@@ -73,21 +101,3 @@ async def gateway_fee(
     if isinstance(found["supported_currencies"], str):
         found["supported_currencies"] = json.loads(found["supported_currencies"])
     return found
-
-
-async def get_gateway(session: AsyncSession, gateway_id: int) -> GatewayConfig | None:
-    stmt = (
-        select(GatewayConfig)
-        .options(selectinload(GatewayConfig.fees))
-        .where(GatewayConfig.id == gateway_id)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def get_fee(
-    session: AsyncSession, gateway_id: int, currency: str
-) -> GatewayCurrencyFee | None:
-    stmt = select(GatewayCurrencyFee).where(
-        GatewayCurrencyFee.gateway_id == gateway_id, GatewayCurrencyFee.currency == currency
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
