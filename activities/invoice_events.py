@@ -17,7 +17,6 @@ from db.models import (
     Invoice,
     PaymentDiscrepancy,
     PaymentTransaction,
-    Refund,
 )
 from domain.status import InvoiceStatus
 
@@ -72,9 +71,3 @@ async def installment_event(
     """installment.paid / installment.overdue: the installment as GET .../installments shows."""
     obj = rendering.installment_out(row, invoice.currency).model_dump(mode="json")
     await events.record_event(session, invoice, event_type, obj)
-
-
-async def refund_events(session: AsyncSession, invoice: Invoice, refund: Refund) -> None:
-    await session.flush()
-    obj = rendering.refund_out(refund).model_dump(mode="json")
-    await events.record_event(session, invoice, "refund.succeeded", obj)

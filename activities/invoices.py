@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.invoice_events import invoice_events, payment_events, refund_events
+from activities.invoice_events import invoice_events, payment_events
 from api.metrics import (
     GATEWAY_CALLS,
     GATEWAY_LATENCY,
@@ -39,7 +39,6 @@ from db.models import (
     Invoice,
     PaymentDiscrepancy,
     PaymentTransaction,
-    Refund,
     WebhookEvent,
     WebhookRetryLog,
 )
@@ -393,13 +392,17 @@ class InvoiceActivities:
     @activity.defn
     async def apply_payment_event(self, inp: ApplyPaymentInput) -> ApplyResult:
         """Apply one verified gateway event to the invoice, exactly once."""
+        from activities import refunds
+
         event = inp.payment.event
         async with transaction(self._sessions) as session:
             invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
             if event.kind == EventKind.PAID:
                 result = await self._apply_paid(session, invoice, inp.payment)
             elif event.kind == EventKind.REFUNDED:
-                result = await self._apply_refund(session, invoice, inp.payment)
+                result = await refunds.apply_refund_notification(session, invoice, inp.payment)
+            elif event.kind == EventKind.FAILED and event.refund_id is not None:
+                result = await refunds.apply_refund_failure(session, invoice, inp.payment)
             elif event.kind == EventKind.EXPIRED:
                 result = await self._apply_gateway_expiry(session, invoice, inp.payment)
             else:
@@ -561,85 +564,6 @@ class InvoiceActivities:
             overpaid=allocation.overpayment > 0,
         )
         return "applied", txn.id, None
-
-    async def _apply_refund(
-        self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent
-    ) -> tuple[str, int | None, str | None]:
-        event = payment.event
-        refund_id = event.refund_id or event.event_id
-        existing = (
-            await session.execute(
-                select(Refund).where(
-                    Refund.gateway_id == invoice.gateway_id, Refund.gateway_refund_id == refund_id
-                )
-            )
-        ).scalar_one_or_none()
-        if existing is not None:
-            return "duplicate", existing.transaction_id, "Refund already recorded"
-        candidates = select(PaymentTransaction).where(
-            PaymentTransaction.tenant_id == invoice.tenant_id,
-            PaymentTransaction.invoice_id == invoice.id,
-            PaymentTransaction.status.in_(("paid", "partially_refunded")),
-        )
-        if event.gateway_transaction_id:
-            by_txn = (
-                await session.execute(
-                    candidates.where(
-                        PaymentTransaction.gateway_transaction_id == event.gateway_transaction_id
-                    ).with_for_update()
-                )
-            ).scalar_one_or_none()
-        else:
-            by_txn = None
-        original = (
-            by_txn
-            or (
-                await session.execute(
-                    candidates.where(PaymentTransaction.gateway_reference == event.reference)
-                    .order_by(PaymentTransaction.id)
-                    .with_for_update()
-                )
-            )
-            .scalars()
-            .first()
-        )
-        if original is None:
-            # Reordered delivery: the refund overtook its payment. The workflow holds it back
-            # and applies it once the payment is in.
-            return (
-                "deferred",
-                None,
-                f"No payment of invoice {invoice.id} matches refund {refund_id} yet",
-            )
-
-        currency = parse_currency(invoice.currency)
-        amount = quantize(event.refund_amount or event.amount or Decimal(0), currency)
-        if amount <= 0:
-            raise business_error(f"Refund {refund_id} has no positive amount")
-        if original.refunded_amount + amount > original.amount:
-            raise business_error(
-                f"Refund {refund_id} of {amount} exceeds what is left of payment {original.id}"
-            )
-        refund = Refund(
-            tenant_id=invoice.tenant_id,
-            invoice_id=invoice.id,
-            transaction_id=original.id,
-            gateway_id=invoice.gateway_id,
-            gateway_refund_id=refund_id,
-            refund_amount=amount,
-            currency=invoice.currency,
-            refund_reason=event.refund_reason[:255] if event.refund_reason else None,
-            refund_timestamp=to_naive_utc(event.occurred_at),
-        )
-        session.add(refund)
-        original.refunded_amount = original.refunded_amount + amount
-        original.status = (
-            "refunded" if original.refunded_amount >= original.amount else "partially_refunded"
-        )
-        invoice.amount_refunded = invoice.amount_refunded + amount
-        invoice.updated_at = to_naive_utc(utcnow())
-        await refund_events(session, invoice, refund)
-        return "applied", original.id, None
 
     async def _apply_gateway_expiry(
         self, session: AsyncSession, invoice: Invoice, payment: PaymentEvent

@@ -27,9 +27,11 @@ with workflow.unsafe.imports_passed_through():
         InvoiceActivities,
     )
     from activities.overdue import OverdueActivities, OverdueInput
+    from activities.refunds import RefundActivities
     from domain.errors import DomainError
     from domain.events import OVERDUE_AFTER
     from domain.installments import ensure_payment_order
+    from domain.refunds import NO_PAYMENT_MESSAGE
     from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
     from workflows.contracts import (
         AdjustInput,
@@ -55,6 +57,16 @@ with workflow.unsafe.imports_passed_through():
         SyncResult,
         UnappliedEventInput,
     )
+    from workflows.refund_contracts import (
+        FailRefundInput,
+        FailRefundRequest,
+        LoadRefundInput,
+        RefundOutcome,
+        RefundRequest,
+        ReserveRefundInput,
+        RetryRefundRequest,
+        SubmitRefundInput,
+    )
     from workflows.search_attributes import invoice_search_attributes, status_update
 
 # MySQL writes: retried until MySQL is back (a payment is never dropped), backing off to 1 min.
@@ -79,6 +91,24 @@ MAX_DEFERRALS = 60
 # An accepted event that cannot apply (or whose payment never came) fails its webhook event
 # with the reason, instead of being only logged. (Patched in: older histories replay without.)
 FAIL_UNAPPLIED_EVENTS = "fail-unapplied-events"
+# Merchant refunds (the refund updates; histories recorded before them replay without).
+MERCHANT_REFUNDS = "merchant-refunds"
+# A refund's gateway call: the merchant waits on the first few tries (the key makes every try
+# the same refund); the activity heartbeats, so a killed worker's try is retried within
+# REFUND_HEARTBEAT rather than the whole REFUND_CALL_TIMEOUT.
+REFUND_CALL_TIMEOUT = timedelta(seconds=45)
+REFUND_HEARTBEAT = timedelta(seconds=5)
+REFUND_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), backoff_coefficient=2, maximum_attempts=3
+)
+# Still unanswered: the workflow keeps asking in the background for about 20 minutes; after
+# that the refund stays pending for an operator (docs/operations.md "Pending refunds").
+REFUND_BACKGROUND_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2,
+    maximum_interval=timedelta(minutes=2),
+    maximum_attempts=14,
+)
 # fail_unapplied_event waits for the WebhookWorkflow's own verdict by retrying.
 UNAPPLIED_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -577,6 +607,137 @@ class InvoiceWorkflow:
         result = await self._sync_with_gateway()
         await workflow.wait_condition(lambda: not self._events and not self._lock.locked())
         return result
+
+    @workflow.update
+    async def request_refund(self, request: RefundRequest) -> RefundOutcome:
+        """POST /invoices/{id}/refunds: reserve the refund (under the lock, so it is serialized
+        with payments and other refunds), then ask the gateway. Answers once the gateway has
+        answered (or stayed unreachable for a few tries: the refund is then pending and asked
+        for again in the background)."""
+        workflow.patched(MERCHANT_REFUNDS)
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                reserved: RefundOutcome = await workflow.execute_activity_method(
+                    RefundActivities.reserve_refund,
+                    ReserveRefundInput(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                        as_of=workflow.now(),
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+        return await self._submit_refund(reserved)
+
+    @request_refund.validator
+    def _validate_request_refund(self, request: RefundRequest) -> None:
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.amount_paid <= 0:
+            raise ApplicationError(NO_PAYMENT_MESSAGE, type="BusinessRule")
+
+    @workflow.update
+    async def retry_refund(self, request: RetryRefundRequest) -> RefundOutcome:
+        """Operators: ask the gateway again for a refund's pending parts (with the same keys,
+        so a refund the gateway already made is answered, not made twice)."""
+        workflow.patched(MERCHANT_REFUNDS)
+        await self._loaded()
+        snapshot = self._require_snapshot()
+        try:
+            refund: RefundOutcome = await workflow.execute_activity_method(
+                RefundActivities.load_refund,
+                LoadRefundInput(
+                    invoice_id=snapshot.invoice_id,
+                    tenant_id=snapshot.tenant_id,
+                    request_id=request.request_id,
+                ),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(maximum_attempts=5),
+            )
+        except ActivityError as err:
+            raise _business_failure(err) from None
+        return await self._submit_refund(refund)
+
+    @workflow.update
+    async def fail_refund(self, request: FailRefundRequest) -> RefundOutcome:
+        """Operators: give up on a refund the gateway never made (its pending parts fail and
+        their reservation is released)."""
+        workflow.patched(MERCHANT_REFUNDS)
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                result: RefundOutcome = await workflow.execute_activity_method(
+                    RefundActivities.fail_refund,
+                    FailRefundInput(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+            return result
+
+    async def _submit_refund(self, refund: RefundOutcome) -> RefundOutcome:
+        """Ask the gateway for each pending part in turn; the latest state of the refund."""
+        latest = refund
+        for part in refund.parts:
+            if part.status != "pending":
+                continue
+            answered = await self._submit_part(refund.request_id, part.refund_key)
+            if answered is not None:
+                latest = answered
+        return latest
+
+    async def _submit_part(self, request_id: str, key: str) -> RefundOutcome | None:
+        snapshot = self._require_snapshot()
+        submit = SubmitRefundInput(
+            invoice_id=snapshot.invoice_id,
+            tenant_id=snapshot.tenant_id,
+            request_id=request_id,
+            refund_key=key,
+        )
+        try:
+            answered: RefundOutcome = await workflow.execute_activity_method(
+                RefundActivities.submit_refund,
+                submit,
+                start_to_close_timeout=REFUND_CALL_TIMEOUT,
+                heartbeat_timeout=REFUND_HEARTBEAT,
+                retry_policy=REFUND_RETRY,
+            )
+            return answered
+        except ActivityError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.non_retryable:
+                workflow.logger.error("refund %s stays pending: %s", key, cause.message)
+                return None
+            # The gateway did not answer: the refund stays pending, asked for again later.
+            workflow.logger.warning("refund %s unanswered, retrying in the background", key)
+            self._background.append(asyncio.create_task(self._submit_later(submit)))
+            return None
+
+    async def _submit_later(self, submit: SubmitRefundInput) -> None:
+        try:
+            await workflow.execute_activity_method(
+                RefundActivities.submit_refund,
+                submit,
+                start_to_close_timeout=REFUND_CALL_TIMEOUT,
+                heartbeat_timeout=REFUND_HEARTBEAT,
+                retry_policy=REFUND_BACKGROUND_RETRY,
+            )
+        except ActivityError as err:
+            workflow.logger.error(
+                "refund %s still unanswered; pending for an operator: %s",
+                submit.refund_key,
+                err.cause,
+            )
 
     @adjust_installments.validator
     def _validate_adjust(self, request: AdjustInstallmentsRequest) -> None:

@@ -216,19 +216,6 @@ class OverpaymentOut(BaseModel):
     overpayment_amount: str
 
 
-class RefundOut(Timestamped):
-    refund_id: str
-    transaction_id: int
-    refund_amount: str
-    refund_timestamp: datetime
-    refund_reason: str | None
-
-
-class RefundList(BaseModel):
-    invoice_id: int
-    data: list[RefundOut]
-
-
 class InstallmentList(BaseModel):
     invoice_id: int
     data: list[InstallmentOut]

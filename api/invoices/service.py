@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from temporalio.client import (
     Client,
+    WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -38,7 +39,6 @@ from api.invoices.schemas import (
     InvoiceOut,
     LineItemOut,
     PaymentOut,
-    RefundOut,
     SupplementaryCreate,
     TransactionOut,
 )
@@ -53,7 +53,6 @@ from db.models import (
     LineItem,
     PaymentDiscrepancy,
     PaymentTransaction,
-    Refund,
 )
 from domain.drafts import plan_invoice
 from domain.money import Currency, format_amount, parse_currency
@@ -224,16 +223,6 @@ def discrepancy_out(row: PaymentDiscrepancy, currency: str) -> DiscrepancyOut:
         paid_amount=money(row.paid_amount, currency),
         difference=money(row.difference, currency),
         type=row.type,
-    )
-
-
-def refund_out(row: Refund) -> RefundOut:
-    return RefundOut(
-        refund_id=row.gateway_refund_id,
-        transaction_id=row.transaction_id,
-        refund_amount=money(row.refund_amount, row.currency),
-        refund_timestamp=row.refund_timestamp,
-        refund_reason=row.refund_reason,
     )
 
 
@@ -409,9 +398,47 @@ async def run_update(
     """Execute a workflow update and map its outcome to HTTP: validator or handler rejections
     are 400 with the workflow's message; a completed workflow answers by the invoice status."""
     handle = client.get_workflow_handle(invoice_workflow_id(invoice.id))
+    return await _update_answer(
+        invoice, handle.execute_update(update, arg, result_type=result_type)
+    )
+
+
+async def run_update_with_start(
+    client: Client,
+    invoice: Invoice,
+    task_queue: str,
+    update: str,
+    arg: Any,
+    result_type: type[T],
+    *,
+    update_id: str | None = None,
+) -> T:
+    """As `run_update`, for updates that must reach the invoice even after its run completed
+    (a refund of a paid invoice): the workflow is started again for the update if need be.
+    `update_id` makes a repeated call the same update while the run lasts."""
+    start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
+        "InvoiceWorkflow",
+        InvoiceWorkflowInput(invoice_id=invoice.id, tenant_id=invoice.tenant_id),
+        id=invoice_workflow_id(invoice.id),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    )
+    return await _update_answer(
+        invoice,
+        client.execute_update_with_start_workflow(
+            update,
+            arg,
+            start_workflow_operation=start,
+            id=update_id,
+            result_type=result_type,
+        ),
+    )
+
+
+async def _update_answer(invoice: Invoice, call: Awaitable[T]) -> T:
     try:
-        result: T = await handle.execute_update(update, arg, result_type=result_type)
-        return result
+        return await call
     except WorkflowUpdateFailedError as exc:
         raise _update_error(exc.cause) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError as exc:
