@@ -59,6 +59,7 @@ from domain.timeutil import to_naive_utc, utcnow
 from gateways.accounts import AccountDirectory, UnknownAccount, link_account_id
 from gateways.base import GatewayError, GatewayRejected
 from gateways.base import RefundStatus as GatewayRefundStatus
+from gateways.xendit import XenditGateway
 from workflows.contracts import PaymentEvent
 from workflows.refund_contracts import (
     FailRefundInput,
@@ -176,6 +177,14 @@ class RefundActivities:
                 result = await gateway.refund(
                     reference, quantize(amount, currency), currency, reason, inp.refund_key
                 )
+                if (
+                    inp.check_status
+                    and result.status is GatewayRefundStatus.PENDING
+                    and isinstance(gateway, XenditGateway)
+                ):
+                    result = await gateway.refund_result(
+                        result.refund_id, reference, amount, currency
+                    )
         except GatewayRejected as exc:
             GATEWAY_CALLS.labels(gateway_name, "refund", "rejected").inc()
             if exc.status_code == 409:

@@ -266,6 +266,18 @@ class XenditGateway:
         data = await self._call(
             "POST", "/refunds", body=body, headers={"idempotency-key": idempotency_key}
         )
+        return self._refund_result(data, reference, amount, currency)
+
+    async def refund_result(
+        self, refund_id: str, reference: str, amount: Decimal, currency: Currency
+    ) -> RefundResult:
+        """`GET /refunds/{id}` as a `RefundResult`: where a refund stands now (the answer to
+        `POST /refunds` is always PENDING; the outcome otherwise comes by webhook)."""
+        return self._refund_result(await self.get_refund(refund_id), reference, amount, currency)
+
+    def _refund_result(
+        self, data: dict[str, Any], reference: str, amount: Decimal, currency: Currency
+    ) -> RefundResult:
         status = _REFUND_STATES.get(str(data.get("status", "PENDING")).upper())
         return RefundResult(
             gateway=GATEWAY,

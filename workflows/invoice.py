@@ -660,7 +660,7 @@ class InvoiceWorkflow:
             )
         except ActivityError as err:
             raise _business_failure(err) from None
-        return await self._submit_refund(refund)
+        return await self._submit_refund(refund, check_status=True)
 
     @workflow.update
     async def fail_refund(self, request: FailRefundRequest) -> RefundOutcome:
@@ -685,24 +685,29 @@ class InvoiceWorkflow:
                 raise _business_failure(err) from None
             return result
 
-    async def _submit_refund(self, refund: RefundOutcome) -> RefundOutcome:
+    async def _submit_refund(
+        self, refund: RefundOutcome, *, check_status: bool = False
+    ) -> RefundOutcome:
         """Ask the gateway for each pending part in turn; the latest state of the refund."""
         latest = refund
         for part in refund.parts:
             if part.status != "pending":
                 continue
-            answered = await self._submit_part(refund.request_id, part.refund_key)
+            answered = await self._submit_part(refund.request_id, part.refund_key, check_status)
             if answered is not None:
                 latest = answered
         return latest
 
-    async def _submit_part(self, request_id: str, key: str) -> RefundOutcome | None:
+    async def _submit_part(
+        self, request_id: str, key: str, check_status: bool
+    ) -> RefundOutcome | None:
         snapshot = self._require_snapshot()
         submit = SubmitRefundInput(
             invoice_id=snapshot.invoice_id,
             tenant_id=snapshot.tenant_id,
             request_id=request_id,
             refund_key=key,
+            check_status=check_status,
         )
         try:
             answered: RefundOutcome = await workflow.execute_activity_method(

@@ -60,6 +60,9 @@ class SubmitRefundInput(BaseModel):
     tenant_id: str
     request_id: str
     refund_key: str
+    # Operators' retries: when the gateway answers "pending" (Xendit always does), read the
+    # refund's current status from it too, instead of waiting for a notification.
+    check_status: bool = False
 
 
 class RetryRefundRequest(BaseModel):
