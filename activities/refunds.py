@@ -303,6 +303,7 @@ async def settle(
     before = await _request_status(refunds, invoice, part)
     if gateway_refund_id and part.gateway_refund_id is None:
         part.gateway_refund_id = gateway_refund_id[:100]
+        await session.flush()
     new = next_status(part.status, reported)
     if new is None:
         return False

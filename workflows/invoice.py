@@ -696,7 +696,7 @@ class InvoiceWorkflow:
             answered = await self._submit_part(refund.request_id, part.refund_key, check_status)
             if answered is not None:
                 latest = answered
-        return latest
+        return latest.model_copy(update={"created": refund.created})
 
     async def _submit_part(
         self, request_id: str, key: str, check_status: bool
