@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
 
 from tests.invoices.helpers import Merchant, eventually
 
@@ -90,3 +92,18 @@ def error_message(response: httpx.Response) -> str:
     body = response.json()
     assert set(body) >= {"error", "request_id"}, body
     return str(body["error"]["message"])
+
+
+async def submit_attempts(handle: WorkflowHandle[Any, Any]) -> list[int]:
+    """The attempt that completed each submit_refund activity of the workflow's run."""
+    names: dict[int, str] = {}
+    attempts = []
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attributes = event.activity_task_scheduled_event_attributes
+            names[event.event_id] = attributes.activity_type.name
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            started = event.activity_task_started_event_attributes
+            if names.get(started.scheduled_event_id) == "submit_refund":
+                attempts.append(started.attempt)
+    return attempts

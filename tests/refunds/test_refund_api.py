@@ -8,31 +8,22 @@ from __future__ import annotations
 import asyncio
 import uuid
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus
 
 from tests.invoices.helpers import eventually
-from tests.refunds.support import MIDTRANS, TOTALS, XENDIT, RefundShop, error_message, idr
+from tests.refunds.support import (
+    MIDTRANS,
+    TOTALS,
+    XENDIT,
+    RefundShop,
+    error_message,
+    idr,
+    submit_attempts,
+)
 
 pytestmark = pytest.mark.usefixtures("control")
-
-
-async def submit_attempts(handle: WorkflowHandle[Any, Any]) -> list[int]:
-    """The attempt that completed each submit_refund activity of the workflow's run."""
-    names: dict[int, str] = {}
-    attempts = []
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            attributes = event.activity_task_scheduled_event_attributes
-            names[event.event_id] = attributes.activity_type.name
-        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            started = event.activity_task_started_event_attributes
-            if names.get(started.scheduled_event_id) == "submit_refund":
-                attempts.append(started.attempt)
-    return attempts
 
 
 async def test_partial_partial_then_exceeding_is_400_with_the_exact_message(shop: RefundShop):
