@@ -31,7 +31,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError
     from domain.events import OVERDUE_AFTER
     from domain.installments import ensure_payment_order
-    from domain.refunds import NO_PAYMENT_MESSAGE
     from domain.status import FINAL_STATUSES, NOT_MODIFIABLE_MESSAGE, InvoiceStatus
     from workflows.contracts import (
         AdjustInput,
@@ -613,7 +612,8 @@ class InvoiceWorkflow:
         """POST /invoices/{id}/refunds: reserve the refund (under the lock, so it is serialized
         with payments and other refunds), then ask the gateway. Answers once the gateway has
         answered (or stayed unreachable for a few tries: the refund is then pending and asked
-        for again in the background)."""
+        for again in the background). No validator: the snapshot may not have taken in a
+        payment MySQL already holds, and only the reservation, under the row lock, decides."""
         workflow.patched(MERCHANT_REFUNDS)
         await self._loaded()
         async with self._lock:
@@ -633,12 +633,6 @@ class InvoiceWorkflow:
             except ActivityError as err:
                 raise _business_failure(err) from None
         return await self._submit_refund(reserved)
-
-    @request_refund.validator
-    def _validate_request_refund(self, request: RefundRequest) -> None:
-        snapshot = self._snapshot
-        if snapshot is not None and snapshot.amount_paid <= 0:
-            raise ApplicationError(NO_PAYMENT_MESSAGE, type="BusinessRule")
 
     @workflow.update
     async def retry_refund(self, request: RetryRefundRequest) -> RefundOutcome:

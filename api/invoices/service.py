@@ -74,6 +74,8 @@ logger = logging.getLogger("paytrust.invoices")
 T = TypeVar("T")
 
 START_TIMEOUT = timedelta(seconds=3)
+# An update-with-start that meets a run just completing is tried again (a new run starts).
+UPDATE_WITH_START_ATTEMPTS = 3
 
 
 def money(value: Decimal, currency: str) -> str:
@@ -416,7 +418,29 @@ async def run_update_with_start(
     """As `run_update`, for updates that must reach the invoice even after its run completed
     (a refund of a paid invoice): the workflow is started again for the update if need be.
     `update_id` makes a repeated call the same update while the run lasts."""
-    start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
+    for attempt in range(1, UPDATE_WITH_START_ATTEMPTS + 1):
+        call = client.execute_update_with_start_workflow(
+            update,
+            arg,
+            start_workflow_operation=_start_operation(invoice, task_queue),
+            id=update_id,
+            result_type=result_type,
+        )
+        try:
+            result: T = await call
+            return result
+        except RPCError as exc:
+            # The run completed just as the update came: the next try starts a new one.
+            if exc.status == RPCStatusCode.NOT_FOUND and attempt < UPDATE_WITH_START_ATTEMPTS:
+                continue
+            return await _update_answer(invoice, _reraise(exc))
+        except Exception as exc:
+            return await _update_answer(invoice, _reraise(exc))
+    raise AssertionError("unreachable")
+
+
+def _start_operation(invoice: Invoice, task_queue: str) -> WithStartWorkflowOperation[Any, Any]:
+    return WithStartWorkflowOperation(
         "InvoiceWorkflow",
         InvoiceWorkflowInput(invoice_id=invoice.id, tenant_id=invoice.tenant_id),
         id=invoice_workflow_id(invoice.id),
@@ -424,16 +448,11 @@ async def run_update_with_start(
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )
-    return await _update_answer(
-        invoice,
-        client.execute_update_with_start_workflow(
-            update,
-            arg,
-            start_workflow_operation=start,
-            id=update_id,
-            result_type=result_type,
-        ),
-    )
+
+
+async def _reraise(exc: BaseException) -> Any:
+    """An awaitable that raises `exc`, for `_update_answer` to map to HTTP."""
+    raise exc
 
 
 async def _update_answer(invoice: Invoice, call: Awaitable[T]) -> T:

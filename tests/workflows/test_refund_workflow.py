@@ -94,7 +94,7 @@ async def test_refund_reserved_then_settled_once_by_the_gateways_notification(
         await keep_history(handle, "invoice-merchant-refund-settled-by-notification")
 
 
-async def test_refund_of_an_unpaid_invoice_is_refused_by_the_validator(
+async def test_refund_of_an_unpaid_invoice_is_refused_by_the_reservation(
     env: WorkflowEnvironment,
     sessions: SessionFactory,
     gateways: dict[str, PaymentGateway],
