@@ -69,6 +69,7 @@ def activity_functions(
     from activities.invoices import InvoiceActivities
     from activities.maintenance import MaintenanceActivities
     from activities.overdue import OverdueActivities
+    from activities.refunds import RefundActivities
     from activities.webhooks import WebhookActivities
     from gateways.accounts import AccountDirectory
     from gateways.credentials import CredentialCipher
@@ -77,6 +78,7 @@ def activity_functions(
         accounts = AccountDirectory(sessions, gateways, CredentialCipher.from_setting(None))
     invoices = InvoiceActivities(sessions, gateways, accounts, sync_scale=payment_sync_scale)
     webhooks = WebhookActivities(sessions, client, task_queue, gateways, accounts)
+    refunds = RefundActivities(sessions, accounts)
     maintenance = MaintenanceActivities(sessions)
     archival = ArchivalActivities(sessions)
     deliveries = DeliveryActivities(sessions, settings or get_settings(), task_queue)
@@ -94,6 +96,10 @@ def activity_functions(
         invoices.expire_gateway_payment,
         invoices.fail_unapplied_event,
         OverdueActivities(sessions).mark_installment_overdue,
+        refunds.reserve_refund,
+        refunds.submit_refund,
+        refunds.load_refund,
+        refunds.fail_refund,
         webhooks.resolve_webhook_event,
         webhooks.deliver_to_invoice,
         webhooks.record_webhook_attempt,

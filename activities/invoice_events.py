@@ -16,7 +16,6 @@ from db.models import (
     Invoice,
     PaymentDiscrepancy,
     PaymentTransaction,
-    Refund,
 )
 from domain.status import InvoiceStatus
 
@@ -71,9 +70,3 @@ async def installment_event(
     """installment.paid / installment.overdue: the installment as GET .../installments shows."""
     obj = resources.installment_out(row, invoice.currency).model_dump(mode="json")
     await events.record_event(session, invoice, event_type, obj)
-
-
-async def refund_events(session: AsyncSession, invoice: Invoice, refund: Refund) -> None:
-    await session.flush()
-    obj = resources.refund_out(refund).model_dump(mode="json")
-    await events.record_event(session, invoice, "refund.succeeded", obj)

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.invoice_events import invoice_events, payment_events, refund_events
+from activities.invoice_events import invoice_events, payment_events
 from contracts.errors import ErrorType
 from contracts.gateway_events import EventKind
 from contracts.gateway_events import WebhookEvent as GatewayEvent
@@ -57,7 +57,7 @@ from db.models import (
     WebhookEvent,
     WebhookRetryLog,
 )
-from db.payments import PaymentRepository, recorded_payment
+from db.payments import PaymentRepository
 from db.reports import sync_report_rollup
 from domain.drafts import InstallmentsIn, LineItemIn, plan_invoice
 from domain.errors import DomainError
@@ -73,18 +73,15 @@ from domain.payment_sync import earliest, next_sync_at
 from domain.payments import (
     AppliedPayment,
     Closure,
-    DeferredRefund,
     Duplicate,
     InvoiceState,
     ReceivedPayment,
     RejectedPayment,
-    ReportedRefund,
     decide_cancellation,
     decide_expiry,
     decide_initiation,
     decide_link_issued,
     decide_payment,
-    decide_refund,
     release_installment,
     reuses_link,
 )
@@ -363,6 +360,8 @@ class InvoiceActivities:
     @activity.defn
     async def apply_payment_event(self, inp: ApplyPaymentInput) -> ApplyResult:
         """Apply one verified gateway event to the invoice, exactly once."""
+        from activities import refunds
+
         event = inp.payment.event
         async with transaction(self._sessions) as session:
             work = _Work.of(session, inp.tenant_id)
@@ -371,7 +370,9 @@ class InvoiceActivities:
             if event.kind == EventKind.PAID:
                 result = await self._apply_paid(work, invoice, schedule, state, inp.payment)
             elif event.kind == EventKind.REFUNDED:
-                result = await self._apply_refund(work, invoice, state, inp.payment)
+                result = await refunds.apply_refund_notification(work.session, invoice, inp.payment)
+            elif event.kind == EventKind.FAILED and event.refund_id is not None:
+                result = await refunds.apply_refund_failure(work.session, invoice, inp.payment)
             elif event.kind == EventKind.EXPIRED:
                 result = await self._apply_gateway_expiry(work, invoice, schedule, inp.payment)
             else:
@@ -471,46 +472,6 @@ class InvoiceActivities:
             overpaid=outcome.overpayment > 0,
         )
         return "applied", txn.id, None
-
-    async def _apply_refund(
-        self, work: _Work, invoice: Invoice, state: InvoiceState, payment: PaymentEvent
-    ) -> tuple[str, int | None, str | None]:
-        event = payment.event
-        refund_id = event.refund_id or event.event_id
-        recorded = await work.payments.refund_by_gateway_key(invoice.gateway_id, refund_id)
-        original = None
-        if recorded is None:
-            original = await work.payments.lock_refundable(
-                invoice.id, event.gateway_transaction_id, event.reference
-            )
-        with domain_rule():
-            outcome = decide_refund(
-                state,
-                ReportedRefund(
-                    refund_id=refund_id,
-                    amount=event.refund_amount or event.amount,
-                    recorded_for=recorded.transaction_id if recorded is not None else None,
-                    payment=recorded_payment(original),
-                ),
-            )
-        if isinstance(outcome, Duplicate):
-            return "duplicate", outcome.transaction_id, outcome.message
-        if isinstance(outcome, DeferredRefund):
-            # Reordered delivery: the refund overtook its payment. The workflow holds it back
-            # and applies it once the payment is in.
-            return "deferred", None, outcome.message
-        assert original is not None  # decided against it
-        refund = work.payments.record_refund(
-            invoice,
-            original,
-            outcome,
-            gateway_refund_id=refund_id,
-            reason=event.refund_reason,
-            refunded_at=event.occurred_at,
-        )
-        work.invoices.record_refund(invoice, outcome, utcnow())
-        await refund_events(work.session, invoice, refund)
-        return "applied", original.id, None
 
     async def _apply_gateway_expiry(
         self,

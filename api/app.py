@@ -35,6 +35,8 @@ from api.middleware import (
 from api.openapi import install_openapi
 from api.openapi_links import add_invoice_links
 from api.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
+from api.refunds.endpoints import invoice_router as invoice_refunds_router
+from api.refunds.endpoints import router as refunds_router
 from api.reports.endpoints import router as reports_router
 from api.webhook_endpoints.endpoints import router as webhook_endpoints_router
 from api.webhooks.endpoints import router as webhooks_router
@@ -138,6 +140,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(gateways_router)
     app.include_router(gateway_accounts_router)
     app.include_router(invoices_router)
+    app.include_router(invoice_refunds_router)
+    app.include_router(refunds_router)
     app.include_router(webhooks_router)
     app.include_router(reports_router)
     app.include_router(events_router)

@@ -150,6 +150,48 @@ _DELIVERY_OUT = {
         }
     ],
 }
+_REFUND_OUT = {
+    "refund_id": "rf_9b1d2c3e4f5a6b7c8d9e0f1a",
+    "invoice_id": 42,
+    "transaction_id": 3,
+    "refund_amount": "50000",
+    "amount_refunded": "50000",
+    "currency": "IDR",
+    "refund_timestamp": "2026-11-27T09:00:02Z",
+    "refund_reason": "damaged item",
+    "status": "succeeded",
+    "source": "merchant",
+    "failure_reason": None,
+    "requested_at": "2026-11-27T09:00:00Z",
+    "settled_at": "2026-11-27T09:00:02Z",
+    "parts": [
+        {
+            "transaction_id": 3,
+            "amount": "50000",
+            "status": "succeeded",
+            "gateway_refund_id": "rfd-6f4a9b8e-2c1d-4e5f-9a8b-7c6d5e4f3a2b",
+            "failure_reason": None,
+            "settled_at": "2026-11-27T09:00:02Z",
+        }
+    ],
+}
+_REFUND_PENDING = {
+    **_REFUND_OUT,
+    "amount_refunded": "0",
+    "refund_timestamp": "2026-11-27T09:00:00Z",
+    "status": "pending",
+    "settled_at": None,
+    "parts": [
+        {
+            "transaction_id": 3,
+            "amount": "50000",
+            "status": "pending",
+            "gateway_refund_id": None,
+            "failure_reason": None,
+            "settled_at": None,
+        }
+    ],
+}
 _SECRET_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 (a documentation example)
 
 
@@ -254,18 +296,11 @@ EXAMPLES: dict[str, Any] = {
         "total_paid": "120000",
         "overpayment_amount": "4100",
     },
-    "RefundList": {
-        "invoice_id": 42,
-        "data": [
-            {
-                "refund_id": "rf_1",
-                "transaction_id": 3,
-                "refund_amount": "50000",
-                "refund_timestamp": "2026-11-27T09:00:00Z",
-                "refund_reason": "damaged item",
-            }
-        ],
-    },
+    "RefundCreate": {"amount": "50000", "reason": "damaged item"},
+    "RefundFail": {"reason": "Xendit support confirmed the refund was never made"},
+    "RefundOut": _REFUND_OUT,
+    "RefundList": {"invoice_id": 42, "data": [_REFUND_OUT]},
+    "PendingRefundList": {"data": [_REFUND_PENDING]},
     "GatewayList": {
         "data": [
             {

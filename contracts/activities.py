@@ -33,6 +33,13 @@ from contracts.invoices import (
 )
 from contracts.maintenance import ArchiveBatchInput, ArchiveBatchResult, PurgeResult
 from contracts.refs import ActivityRef
+from contracts.refunds import (
+    FailRefundInput,
+    LoadRefundInput,
+    RefundOutcome,
+    ReserveRefundInput,
+    SubmitRefundInput,
+)
 from contracts.webhooks import (
     DeliverInput,
     RecordAttemptInput,
@@ -102,3 +109,18 @@ ATTEMPT_DELIVERY = ActivityRef[AttemptInput, AttemptResult](
     "attempt_delivery", AttemptInput, AttemptResult
 )
 SWEEP_OUTBOX = ActivityRef[None, SweepResult]("sweep_outbox", None, SweepResult)
+
+# --- InvoiceWorkflow refunds (activities/refunds.py) -----------------------------------------
+
+RESERVE_REFUND = ActivityRef[ReserveRefundInput, RefundOutcome](
+    "reserve_refund", ReserveRefundInput, RefundOutcome
+)
+SUBMIT_REFUND = ActivityRef[SubmitRefundInput, RefundOutcome](
+    "submit_refund", SubmitRefundInput, RefundOutcome
+)
+LOAD_REFUND = ActivityRef[LoadRefundInput, RefundOutcome](
+    "load_refund", LoadRefundInput, RefundOutcome
+)
+FAIL_REFUND_ACTIVITY = ActivityRef[FailRefundInput, RefundOutcome](
+    "fail_refund", FailRefundInput, RefundOutcome
+)

@@ -57,4 +57,8 @@ class WebhookEvent(BaseModel):
     refund_id: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)] | None = None
     refund_amount: Annotated[Decimal, Field(le=MAX_AMOUNT, ge=-MAX_AMOUNT)] | None = None
     refund_reason: str | None = None
+    # The key PayTrust sent with a refund it asked for (Xendit `reference_id`, Midtrans
+    # `refund_key`), and the gateway's reason when the refund failed.
+    refund_key: Annotated[str, Field(max_length=REFERENCE_MAX_LENGTH)] | None = None
+    refund_failure: Annotated[str, Field(max_length=255)] | None = None
     raw: dict[str, Any]

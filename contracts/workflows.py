@@ -19,6 +19,7 @@ from contracts.invoices import (
     SyncResult,
 )
 from contracts.refs import SignalRef, UpdateRef, WorkflowRef
+from contracts.refunds import FailRefundRequest, RefundOutcome, RefundRequest, RetryRefundRequest
 from contracts.webhooks import WebhookInput, WebhookOutcome
 
 INVOICE_TASK_QUEUE_DEFAULT = "paytrust"
@@ -56,6 +57,15 @@ EXTEND_EXPIRY = UpdateRef[ExtendExpiryRequest, InvoiceSnapshot](
     "extend_expiry", ExtendExpiryRequest, InvoiceSnapshot
 )
 SYNC_PAYMENTS = UpdateRef[SyncRequest, SyncResult]("sync_payments", SyncRequest, SyncResult)
+REQUEST_REFUND = UpdateRef[RefundRequest, RefundOutcome](
+    "request_refund", RefundRequest, RefundOutcome
+)
+RETRY_REFUND = UpdateRef[RetryRefundRequest, RefundOutcome](
+    "retry_refund", RetryRefundRequest, RefundOutcome
+)
+FAIL_REFUND = UpdateRef[FailRefundRequest, RefundOutcome](
+    "fail_refund", FailRefundRequest, RefundOutcome
+)
 
 # --- WebhookWorkflow (workflows/webhook.py) --------------------------------------------------
 

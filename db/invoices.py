@@ -23,7 +23,6 @@ from db.models import (
     LineItem,
     PaymentDiscrepancy,
     PaymentTransaction,
-    Refund,
 )
 from domain.installments import InstallmentState
 from domain.money import Currency, parse_currency, quantize
@@ -241,15 +240,6 @@ async def discrepancies(
             PaymentDiscrepancy.invoice_id == invoice_id,
         )
         .order_by(PaymentDiscrepancy.id)
-    )
-    return list((await session.execute(stmt)).scalars().all())
-
-
-async def refunds(session: AsyncSession, tenant_id: str, invoice_id: int) -> list[Refund]:
-    stmt = (
-        select(Refund)
-        .where(Refund.tenant_id == tenant_id, Refund.invoice_id == invoice_id)
-        .order_by(Refund.refund_timestamp, Refund.id)
     )
     return list((await session.execute(stmt)).scalars().all())
 

@@ -312,12 +312,26 @@ class PaymentTransaction(Base):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now(), onupdate=_now())
 
 
+REFUND_SOURCES = ("merchant", "gateway")
+REFUND_STATUSES = ("pending", "succeeded", "failed")
+
+
 class Refund(Base):
+    """One refund of one payment. `gateway` refunds were reported by a gateway notification;
+    `merchant` refunds were asked for through the api: reserved `pending` (deducted from what
+    is refundable) before the gateway is called with `refund_key`, then `succeeded` or `failed`.
+    A merchant request that draws on several payments has one row per payment, sharing
+    `request_id`. The unique keys make recording a refund twice impossible."""
+
     __tablename__ = "refunds"
     __table_args__ = (
         UniqueConstraint("gateway_id", "gateway_refund_id"),
+        UniqueConstraint("gateway_id", "refund_key"),
+        UniqueConstraint("request_id", "transaction_id"),
         Index(None, "tenant_id", "invoice_id"),
         Index(None, "tenant_id", "refund_timestamp"),
+        Index(None, "tenant_id", "request_id"),
+        Index(None, "status", "requested_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
@@ -326,11 +340,26 @@ class Refund(Base):
     # No foreign key: after 7 years the transaction moves to archive_transactions.
     transaction_id: Mapped[int] = mapped_column(BigInteger)
     gateway_id: Mapped[int] = mapped_column(ForeignKey("gateway_configs.id"))
-    gateway_refund_id: Mapped[str] = mapped_column(String(100))
+    # The gateway's own id of the refund (Xendit `rfd-...`, Midtrans refund key); NULL while
+    # a merchant refund has not been answered yet.
+    gateway_refund_id: Mapped[str | None] = mapped_column(String(100))
     refund_amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     refund_reason: Mapped[str | None] = mapped_column(String(255))
     refund_timestamp: Mapped[datetime] = mapped_column(Timestamp)
+    source: Mapped[str] = mapped_column(
+        Enum(*REFUND_SOURCES, name="refund_source"), server_default="gateway"
+    )
+    status: Mapped[str] = mapped_column(
+        Enum(*REFUND_STATUSES, name="refund_status"), server_default="succeeded"
+    )
+    # The merchant's request (its public refund id); NULL for gateway-reported refunds.
+    request_id: Mapped[str | None] = mapped_column(String(40))
+    # Sent to the gateway (Xendit idempotency-key and reference_id, Midtrans refund_key).
+    refund_key: Mapped[str | None] = mapped_column(String(64))
+    failure_reason: Mapped[str | None] = mapped_column(String(255))
+    requested_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    settled_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=_now())
 
 

@@ -4,6 +4,7 @@ renderer of each resource; the api and the event-writing activities both call it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from contracts.resources import (
     InvoiceOut,
     LineItemOut,
     RefundOut,
+    RefundPartOut,
     TransactionOut,
 )
 from db import invoices as repo
@@ -29,6 +31,7 @@ from db.models import (
 )
 from domain.money import Currency, format_amount
 from domain.payments import amount_due
+from domain.refunds import SUCCEEDED, request_status
 
 _INVOICE_MONEY = (
     "subtotal",
@@ -171,16 +174,6 @@ def discrepancy_out(row: PaymentDiscrepancy, currency: str) -> DiscrepancyOut:
     )
 
 
-def refund_out(row: Refund) -> RefundOut:
-    return RefundOut(
-        refund_id=row.gateway_refund_id,
-        transaction_id=row.transaction_id,
-        refund_amount=money(row.refund_amount, row.currency),
-        refund_timestamp=row.refund_timestamp,
-        refund_reason=row.refund_reason,
-    )
-
-
 async def render(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
     return invoice_out(
         invoice,
@@ -188,3 +181,55 @@ async def render(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
         await repo.line_items(session, invoice.tenant_id, invoice.id),
         await repo.installments(session, invoice.tenant_id, invoice.id),
     )
+
+
+def refund_out(parts: Sequence[Refund]) -> RefundOut:
+    """One refund: a merchant request (its parts share `request_id`) or one refund a gateway
+    reported."""
+    first = parts[0]
+    currency = first.currency
+    status = request_status(p.status for p in parts)
+    requested = sum((p.refund_amount for p in parts), Decimal(0))
+    refunded = sum((p.refund_amount for p in parts if p.status == SUCCEEDED), Decimal(0))
+    settled = [p.settled_at for p in parts if p.settled_at is not None]
+    settled_at = max(settled) if settled and status != "pending" else None
+    failures = [p.failure_reason for p in parts if p.status == "failed" and p.failure_reason]
+    requested_at = first.requested_at
+    if first.source == "gateway":
+        timestamp = first.refund_timestamp
+    else:
+        timestamp = settled_at if status == SUCCEEDED and settled_at else first.refund_timestamp
+    return RefundOut(
+        refund_id=first.request_id or first.gateway_refund_id or f"rfg_{first.id}",
+        invoice_id=first.invoice_id,
+        transaction_id=first.transaction_id,
+        refund_amount=money(requested, currency),
+        amount_refunded=money(refunded, currency),
+        currency=currency,
+        refund_timestamp=timestamp,
+        refund_reason=first.refund_reason,
+        status=status,
+        source="merchant" if first.source == "merchant" else "gateway",
+        failure_reason="; ".join(failures)[:500] if failures and status != SUCCEEDED else None,
+        requested_at=requested_at,
+        settled_at=settled_at,
+        parts=[
+            RefundPartOut(
+                transaction_id=p.transaction_id,
+                amount=money(p.refund_amount, currency),
+                status=p.status,
+                gateway_refund_id=p.gateway_refund_id,
+                failure_reason=p.failure_reason,
+                settled_at=p.settled_at,
+            )
+            for p in parts
+        ],
+    )
+
+
+def group_refunds(rows: Sequence[Refund]) -> list[RefundOut]:
+    """Rows (ordered by id) as refunds, in the order each was first recorded."""
+    groups: dict[str, list[Refund]] = {}
+    for row in rows:
+        groups.setdefault(row.request_id or f"row:{row.id}", []).append(row)
+    return [refund_out(parts) for parts in groups.values()]

@@ -246,6 +246,8 @@ class RefundResult(BaseModel):
     amount: Decimal
     currency: Currency
     raw: dict[str, Any]
+    # The gateway's reason when `status` is failed.
+    failure_reason: str | None = None
 
 
 class PaymentState(StrEnum):

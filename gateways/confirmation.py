@@ -46,12 +46,20 @@ class EventNotConfirmed(GatewayRejected):
         self.reason = reason
 
 
+def is_refund_failure(event: WebhookEvent) -> bool:
+    """A gateway's word that a refund failed (Xendit `refund.failed`): it releases a refund
+    PayTrust reserved, so it is confirmed like the events that move money."""
+    return event.kind is EventKind.FAILED and event.refund_id is not None
+
+
 async def confirm_event(gateway: PaymentGateway, event: WebhookEvent) -> WebhookEvent:
     """The event as the gateway's own record has it (see the module docstring)."""
+    if gateway.name == "xendit" and is_refund_failure(event):
+        return await _confirm_xendit_refund(gateway, event, expected="FAILED")
     if event.kind not in CONFIRMED_KINDS:
         return event
     if gateway.name == "xendit" and event.kind is EventKind.REFUNDED:
-        return await _confirm_xendit_refund(gateway, event)
+        return await _confirm_xendit_refund(gateway, event, expected="SUCCEEDED")
     try:
         status = await gateway.get_status(event.reference)
     except PaymentNotFound:
@@ -148,14 +156,22 @@ def _confirmed_midtrans_refund(event: WebhookEvent, status: PaymentStatus) -> We
             "amount": amount,
             "currency": status.currency,
             "refund_reason": reason if isinstance(reason, str) else None,
+            "refund_key": str(entry["refund_key"])[:100] if entry.get("refund_key") else None,
             "occurred_at": _midtrans_time(created) or event.occurred_at,
             "raw": status.raw,
         }
     )
 
 
-async def _confirm_xendit_refund(gateway: PaymentGateway, event: WebhookEvent) -> WebhookEvent:
-    from gateways.xendit import XenditGateway
+async def _confirm_xendit_refund(
+    gateway: PaymentGateway, event: WebhookEvent, *, expected: str
+) -> WebhookEvent:
+    from gateways.xendit import (
+        XenditGateway,
+        refund_failure_of,
+        refund_key_of,
+        refund_reason_of,
+    )
 
     assert isinstance(gateway, XenditGateway)
     refund_id = event.refund_id or ""
@@ -176,9 +192,9 @@ async def _confirm_xendit_refund(gateway: PaymentGateway, event: WebhookEvent) -
         raise EventNotConfirmed(
             f"xendit refund {refund_id} is not for {event.reference}", reason="unknown_refund"
         )
-    if str(data.get("status", "")).upper() != "SUCCEEDED":
+    if str(data.get("status", "")).upper() != expected:
         raise EventNotConfirmed(
-            f"xendit reports refund {refund_id} as {data.get('status')}, not succeeded",
+            f"xendit reports refund {refund_id} as {data.get('status')}, not {expected.lower()}",
             reason="status_mismatch",
         )
     try:
@@ -188,18 +204,17 @@ async def _confirm_xendit_refund(gateway: PaymentGateway, event: WebhookEvent) -
             f"xendit refund {refund_id} is in an unsupported currency", reason="status_mismatch"
         ) from None
     amount = _amount(data.get("amount"), currency, "xendit")
-    reason = data.get("reason")
-    metadata = data.get("metadata")
-    if isinstance(metadata, dict) and isinstance(metadata.get("reason"), str):
-        reason = metadata["reason"]
+    failed = expected == "FAILED"
     return event.model_copy(
         update={
-            "event_id": f"{refund_id}:refund.succeeded",
+            "event_id": f"{refund_id}:refund.{'failed' if failed else 'succeeded'}",
             "refund_id": refund_id,
             "refund_amount": amount,
             "amount": amount,
             "currency": currency,
-            "refund_reason": reason if isinstance(reason, str) else None,
+            "refund_reason": refund_reason_of(data),
+            "refund_key": refund_key_of(data),
+            "refund_failure": refund_failure_of(data) if failed else None,
             "occurred_at": _iso_time(data.get("updated") or data.get("created"))
             or event.occurred_at,
             "raw": data,

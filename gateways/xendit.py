@@ -264,15 +264,28 @@ class XenditGateway:
         data = await self._call(
             "POST", "/refunds", body=body, headers={"idempotency-key": idempotency_key}
         )
-        status = str(data.get("status", "PENDING")).upper()
+        return self._refund_result(data, reference, amount, currency)
+
+    async def refund_result(
+        self, refund_id: str, reference: str, amount: Decimal, currency: Currency
+    ) -> RefundResult:
+        """`GET /refunds/{id}` as a `RefundResult`: where a refund stands now (the answer to
+        `POST /refunds` is always PENDING; the outcome otherwise comes by webhook)."""
+        return self._refund_result(await self.get_refund(refund_id), reference, amount, currency)
+
+    def _refund_result(
+        self, data: dict[str, Any], reference: str, amount: Decimal, currency: Currency
+    ) -> RefundResult:
+        status = _REFUND_STATES.get(str(data.get("status", "PENDING")).upper())
         return RefundResult(
             gateway=GATEWAY,
             reference=reference,
             refund_id=self._field(data, "id"),
-            status=_REFUND_STATES.get(status, RefundStatus.PENDING),
+            status=status or RefundStatus.PENDING,
             amount=self._amount(data.get("amount"), currency) or amount,
             currency=currency,
             raw=data,
+            failure_reason=refund_failure_of(data) if status is RefundStatus.FAILED else None,
         )
 
     # -- webhooks -----------------------------------------------------------------------------
@@ -442,10 +455,7 @@ def _parse_refund_envelope(envelope: dict[str, Any]) -> WebhookEvent:
         data.get("updated") or data.get("created") or envelope.get("created"), "created"
     )
     payment_id = data.get("payment_id")
-    metadata = data.get("metadata")
-    reason = data.get("reason")
-    if isinstance(metadata, dict) and isinstance(metadata.get("reason"), str):
-        reason = metadata["reason"]
+    reason = refund_reason_of(data)
     return WebhookEvent(
         gateway=GATEWAY,
         kind=kind,
@@ -460,6 +470,31 @@ def _parse_refund_envelope(envelope: dict[str, Any]) -> WebhookEvent:
         occurred_at=occurred_at,
         refund_id=refund_id,
         refund_amount=amount,
-        refund_reason=reason if isinstance(reason, str) else None,
+        refund_reason=reason,
+        refund_key=refund_key_of(data),
+        refund_failure=refund_failure_of(data) if kind is EventKind.FAILED else None,
         raw=envelope,
     )
+
+
+def refund_reason_of(data: Mapping[str, Any]) -> str | None:
+    """A Xendit refund's reason: the free text PayTrust sent in metadata, else its code."""
+    metadata = data.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("reason"), str):
+        return str(metadata["reason"])
+    reason = data.get("reason")
+    return reason if isinstance(reason, str) else None
+
+
+def refund_key_of(data: Mapping[str, Any]) -> str | None:
+    """The `reference_id` PayTrust gave the refund (its refund key), if any."""
+    key = data.get("reference_id")
+    return key[:100] if isinstance(key, str) and key else None
+
+
+def refund_failure_of(data: Mapping[str, Any]) -> str:
+    """Why Xendit failed a refund: its `failure_code` (and message when it sends one)."""
+    code = data.get("failure_code")
+    message = data.get("failure_message")
+    parts = [str(v) for v in (code, message) if isinstance(v, str) and v]
+    return (": ".join(parts) or "Xendit reported the refund as failed")[:255]

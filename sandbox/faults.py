@@ -24,6 +24,26 @@ class CallFault(BaseModel):
     in_body: bool = False
 
 
+class RefundFault(BaseModel):
+    """How the gateway treats the next `times` new refunds (`gateway` and `reference`, a
+    payment's reference, narrow it; a repeated idempotency key is never a new refund):
+
+    - `failed`: the gateway refuses. Xendit answers 200 PENDING, then sends `refund.failed`
+      with `failure_code`; Midtrans refuses synchronously (body `status_code` "412") and sends
+      nothing, as it notifies successful refunds only.
+    - `timeout`: the refund is made, but its answer is held `delay_ms`: the caller times out
+      not knowing, and must ask again with the same key.
+    - `slow`: the refund is made and answered after `delay_ms`.
+    """
+
+    outcome: Literal["failed", "timeout", "slow"]
+    times: int = Field(default=1, ge=1)
+    gateway: SandboxGateway | None = None
+    reference: str | None = None
+    delay_ms: int = Field(default=30_000, ge=0, le=600_000)
+    failure_code: str = Field(default="INSUFFICIENT_BALANCE", min_length=1, max_length=64)
+
+
 class FaultsRequest(BaseModel):
     """Body of `POST /_sandbox/faults`; fields left out keep their current setting."""
 
@@ -31,6 +51,7 @@ class FaultsRequest(BaseModel):
     status: CallFault | None = None
     refund: CallFault | None = None
     expire: CallFault | None = None
+    refund_result: RefundFault | None = None
     latency_ms: int | None = Field(default=None, ge=0, le=120_000)
     webhook_signature: Literal["wrong", "right"] | None = None
     webhook_signature_times: int = Field(default=1, ge=1)
@@ -45,6 +66,7 @@ class Faults:
 
     def __init__(self) -> None:
         self.calls: dict[Operation, CallFault] = {}
+        self.refund_result: RefundFault | None = None
         self.latency_ms = 0
         self.wrong_signatures = 0
         self.reorder_next = 0
@@ -56,6 +78,8 @@ class Faults:
             fault: CallFault | None = getattr(request, operation)
             if fault is not None:
                 self.calls[operation] = fault.model_copy()
+        if request.refund_result is not None:
+            self.refund_result = request.refund_result.model_copy()
         if request.latency_ms is not None:
             self.latency_ms = request.latency_ms
         if request.webhook_signature == "wrong":
@@ -70,6 +94,7 @@ class Faults:
     def clear(self) -> None:
         """Back to a well-behaved gateway (held reordered webhooks are released separately)."""
         self.calls.clear()
+        self.refund_result = None
         self.latency_ms = 0
         self.wrong_signatures = 0
         self.reorder_next = 0
@@ -85,6 +110,18 @@ class Faults:
             del self.calls[operation]
         return fault
 
+    def take_refund_fault(self, gateway: SandboxGateway, reference: str) -> RefundFault | None:
+        """The outcome due for a new refund of payment `reference`, if any; counts it down."""
+        fault = self.refund_result
+        if fault is None or fault.gateway not in (None, gateway):
+            return None
+        if fault.reference not in (None, reference):
+            return None
+        fault.times -= 1
+        if fault.times <= 0:
+            self.refund_result = None
+        return fault.model_copy(update={"times": 1})
+
     def take_wrong_signature(self) -> bool:
         """True when the next webhook must carry a wrong token/signature; counts it down."""
         if self.wrong_signatures > 0:
@@ -96,6 +133,7 @@ class Faults:
         """The faults in force, for `GET /_sandbox/faults`."""
         return {
             **{operation: fault.model_dump() for operation, fault in self.calls.items()},
+            "refund_result": self.refund_result.model_dump() if self.refund_result else None,
             "latency_ms": self.latency_ms,
             "webhook_signature_wrong_remaining": self.wrong_signatures,
             "reorder_next": self.reorder_next,

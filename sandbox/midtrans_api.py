@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -224,7 +225,10 @@ async def expire_transaction(order_id: str, request: Request, sandbox: SandboxDe
 
 @router.post("/v2/{order_id}/refund")
 async def refund_transaction(order_id: str, request: Request, sandbox: SandboxDep) -> Response:
-    """Refund a settled transaction; a repeated refund_key returns the first refund."""
+    """Refund a settled transaction: the result synchronously (body `status_code` "200",
+    `transaction_status` refund / partial_refund), then two notifications. A repeated
+    `refund_key` on the order is a retry of the same refund: it returns that refund and sends
+    nothing. `refund_result` faults (sandbox/faults.py) refuse, hold or slow new refunds."""
     account = await _core_guard(request, sandbox, "refund")
     if isinstance(account, Response):
         return account
@@ -239,35 +243,46 @@ async def refund_transaction(order_id: str, request: Request, sandbox: SandboxDe
         amount = to_amount(body["amount"])
         if amount is None:
             return core_answer("400", "amount must be a number")
-    key = body.get("refund_key")
+    raw_key = body.get("refund_key")
+    key = raw_key if isinstance(raw_key, str) and raw_key else None
     reason = body.get("reason")
     async with sandbox.lock:
         payment = owned(sandbox.find(order_id), account)
         if payment is None:
             return _not_found()
+        fault = None
+        if sandbox.refund_for_key(payment, key) is None:
+            fault = sandbox.faults.take_refund_fault("midtrans", payment.reference)
+    if fault is not None and fault.outcome == "failed":
+        # Midtrans refuses synchronously, and notifies successful refunds only.
+        return core_answer("412", f"Refund is denied: {fault.failure_code}")
+    if fault is not None and fault.outcome == "slow":
+        await asyncio.sleep(fault.delay_ms / 1000)
+    async with sandbox.lock:
         try:
             refund, _ = sandbox.refund(
                 payment,
                 amount,
                 reason if isinstance(reason, str) else "",
-                idempotency_key=key if isinstance(key, str) and key else None,
+                idempotency_key=key,
             )
         except SandboxError as exc:
             return core_answer("412", exc.message)
         transaction_status, _code = sandbox.midtrans_transaction_status(payment)
-        return json_response(
-            {
-                "status_code": "200",
-                "status_message": "Success, refund request is approved",
-                "transaction_id": payment.transaction_id,
-                "order_id": payment.reference,
-                "gross_amount": f"{payment.gross_amount:.2f}",
-                "currency": "IDR",
-                "payment_type": "bank_transfer",
-                "transaction_time": midtrans_time(payment.created_at),
-                "transaction_status": transaction_status,
-                "refund_chargeback_id": refund.chargeback_id,
-                "refund_amount": f"{refund.amount:.2f}",
-                "refund_key": refund.refund_id,
-            }
-        )
+        answer = {
+            "status_code": "200",
+            "status_message": "Success, refund request is approved",
+            "transaction_id": payment.transaction_id,
+            "order_id": payment.reference,
+            "gross_amount": f"{payment.gross_amount:.2f}",
+            "currency": "IDR",
+            "payment_type": "bank_transfer",
+            "transaction_time": midtrans_time(payment.created_at),
+            "transaction_status": transaction_status,
+            "refund_chargeback_id": refund.chargeback_id,
+            "refund_amount": f"{refund.amount:.2f}",
+            "refund_key": refund.refund_id,
+        }
+    if fault is not None and fault.outcome == "timeout":
+        await asyncio.sleep(fault.delay_ms / 1000)
+    return json_response(answer)

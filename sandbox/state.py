@@ -73,6 +73,19 @@ class Refund:
     idempotency_key: str | None
     reference_id: str | None
     metadata: dict[str, Any] | None = None
+    failure_code: str | None = None
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "refund_id": self.refund_id,
+            "amount": f"{self.amount:f}",
+            "status": self.status,
+            "reason": self.reason,
+            "idempotency_key": self.idempotency_key,
+            "reference_id": self.reference_id,
+            "failure_code": self.failure_code,
+            "created_at": xendit_time(self.created_at),
+        }
 
 
 PLATFORM_ACCOUNT: Final[dict[str, str]] = {
@@ -161,6 +174,7 @@ class Payment:
             "expires_at": xendit_time(self.expires_at),
             "request": self.request,
             "account_id": self.account_id,
+            "refunds": [refund.view() for refund in self.refunds],
         }
 
 
@@ -179,7 +193,10 @@ class Sandbox:
         self.payments: dict[str, Payment] = {}
         self._by_token: dict[str, str] = {}
         self._by_transaction_id: dict[str, str] = {}
-        self._refund_keys: dict[tuple[str, str], Refund] = {}
+        # Refunds by idempotency key: per account at Xendit (its idempotency-key header), per
+        # transaction at Midtrans (refund_key); and Xendit reference_ids, unique per account.
+        self._refund_keys: dict[tuple[str, str], tuple[Payment, Refund]] = {}
+        self._reference_ids: dict[tuple[str, str], Refund] = {}
         self._chargeback_ids = itertools.count(1000)
         self._timers: dict[str, asyncio.Task[None]] = {}
         self.accounts: dict[str, Account] = {
@@ -267,6 +284,7 @@ class Sandbox:
             self._by_token.clear()
             self._by_transaction_id.clear()
             self._refund_keys.clear()
+            self._reference_ids.clear()
             self.faults.clear()
             self.dispatcher.release_held()
             self.dispatcher.clear_log()
@@ -418,6 +436,24 @@ class Sandbox:
         else:
             self._send_midtrans(payment, self.midtrans_notification(payment), "expire")
 
+    @staticmethod
+    def _key_scope(payment: Payment) -> str:
+        return payment.account_id if payment.gateway == "xendit" else payment.reference
+
+    def refund_for_key(
+        self, payment: Payment, idempotency_key: str | None
+    ) -> tuple[Payment, Refund] | None:
+        """The refund an idempotency key already made (Xendit: any invoice of the account)."""
+        if not idempotency_key:
+            return None
+        return self._refund_keys.get((self._key_scope(payment), idempotency_key))
+
+    def reference_id_taken(self, payment: Payment, reference_id: str | None) -> bool:
+        """Xendit refund reference_ids are unique per account."""
+        return bool(reference_id) and (payment.account_id, str(reference_id)) in (
+            self._reference_ids
+        )
+
     def refund(
         self,
         payment: Payment,
@@ -428,16 +464,17 @@ class Sandbox:
         reference_id: str | None = None,
         metadata: dict[str, Any] | None = None,
         fail: bool = False,
+        failure_code: str | None = None,
     ) -> tuple[Refund, bool]:
         """Refund part or all of what was paid and send the webhook(s).
 
         Returns the refund and whether it is new; a repeated idempotency key returns the
-        first refund and sends nothing.
+        first refund and sends nothing. `fail`: the gateway accepted the request and then
+        failed the refund (Xendit's `refund.failed`, with `failure_code`).
         """
-        if idempotency_key is not None:
-            existing = self._refund_keys.get((payment.reference, idempotency_key))
-            if existing is not None:
-                return existing, False
+        known = self.refund_for_key(payment, idempotency_key)
+        if known is not None:
+            return known[1], False
         if payment.status not in ("paid", "partially_refunded"):
             raise SandboxError(409, f"Payment {payment.reference} is {payment.status}")
         assert payment.paid_amount is not None
@@ -462,13 +499,16 @@ class Sandbox:
             idempotency_key=idempotency_key,
             reference_id=reference_id,
             metadata=metadata,
+            failure_code=(failure_code or "REFUND_FAILED") if fail else None,
         )
         payment.refunds.append(refund)
         payment.updated_at = now
         if not fail:
             payment.status = "refunded" if value == remaining else "partially_refunded"
-        if idempotency_key is not None:
-            self._refund_keys[(payment.reference, idempotency_key)] = refund
+        if idempotency_key:
+            self._refund_keys[(self._key_scope(payment), idempotency_key)] = (payment, refund)
+        if reference_id and payment.gateway == "xendit":
+            self._reference_ids[(payment.account_id, reference_id)] = refund
         if payment.gateway == "xendit":
             event = "refund.failed" if fail else "refund.succeeded"
             envelope = {
@@ -538,6 +578,8 @@ class Sandbox:
         }
         if refund.metadata:
             body["metadata"] = refund.metadata
+        if refund.failure_code:
+            body["failure_code"] = refund.failure_code
         return body
 
     def midtrans_transaction_status(self, payment: Payment) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any, Final
 
@@ -158,7 +159,10 @@ async def expire_invoice(invoice_id: str, request: Request, sandbox: SandboxDep)
 async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
     """Refund a paid invoice; 200 with the refund (PENDING), then a refund.* webhook.
 
-    A repeated `idempotency-key` returns the first refund and sends nothing.
+    The `idempotency-key` header makes the call safe to repeat: the same key returns the first
+    refund (per account, whatever the invoice) and sends nothing; the same key with another
+    invoice or amount is a 409. A `reference_id` already used by another refund of the account
+    is a 409 too. `refund_result` faults (sandbox/faults.py) fail, hold or slow new refunds.
     """
     account = await _guard(request, sandbox, "refund")
     if isinstance(account, Response):
@@ -181,6 +185,8 @@ async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
         if amount is None:
             return validation_error('"amount" must be a number')
     metadata = body.get("metadata")
+    key = request.headers.get("idempotency-key") or None
+    reference_id = body.get("reference_id") if isinstance(body.get("reference_id"), str) else None
     async with sandbox.lock:
         payment = owned(sandbox.payments.get(invoice_id), account)
         if payment is None:
@@ -188,21 +194,48 @@ async def create_refund(request: Request, sandbox: SandboxDep) -> Response:
         currency = body.get("currency")
         if currency is not None and currency != payment.currency:
             return error(400, "MISMATCH_CURRENCY_ERROR", "Currency does not match the invoice")
+        known = sandbox.refund_for_key(payment, key)
+        if known is not None:
+            first_payment, first = known
+            if first_payment is not payment or (amount is not None and amount != first.amount):
+                return error(
+                    409,
+                    "IDEMPOTENCY_ERROR",
+                    "The idempotency key was used for another refund request",
+                )
+            answer = sandbox.xendit_refund(first_payment, first)
+            answer["status"] = "PENDING"
+            return json_response(answer)
+        if sandbox.reference_id_taken(payment, reference_id):
+            return error(409, "DUPLICATE_ERROR", "A refund with this reference_id already exists")
+        fault = sandbox.faults.take_refund_fault("xendit", payment.reference)
+    if fault is not None and fault.outcome == "slow":
+        await asyncio.sleep(fault.delay_ms / 1000)
+    async with sandbox.lock:
+        if sandbox.refund_for_key(payment, key) is None and sandbox.reference_id_taken(
+            payment, reference_id
+        ):
+            return error(409, "DUPLICATE_ERROR", "A refund with this reference_id already exists")
         try:
             refund, _ = sandbox.refund(
                 payment,
                 amount,
                 str(reason),
-                idempotency_key=request.headers.get("idempotency-key"),
-                reference_id=body.get("reference_id"),
+                idempotency_key=key,
+                reference_id=reference_id,
                 metadata=metadata if isinstance(metadata, dict) else None,
+                fail=fault is not None and fault.outcome == "failed",
+                failure_code=fault.failure_code if fault is not None else None,
             )
         except SandboxError as exc:
             code = "REFUND_AMOUNT_EXCEEDED" if "exceeds" in exc.message else "INVALID_STATUS"
             return error(400, code, exc.message)
         answer = sandbox.xendit_refund(payment, refund)
         answer["status"] = "PENDING"  # the outcome comes by webhook
-        return json_response(answer)
+        answer.pop("failure_code", None)
+    if fault is not None and fault.outcome == "timeout":
+        await asyncio.sleep(fault.delay_ms / 1000)
+    return json_response(answer)
 
 
 @router.get("/refunds/{refund_id}")

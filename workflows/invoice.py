@@ -30,11 +30,15 @@ with workflow.unsafe.imports_passed_through():
         EXPIRE_GATEWAY_PAYMENT,
         EXPIRE_INVOICE,
         EXTEND_EXPIRY_ACTIVITY,
+        FAIL_REFUND_ACTIVITY,
         FAIL_UNAPPLIED_EVENT,
         LOAD_INVOICE,
+        LOAD_REFUND,
         MARK_INSTALLMENT_OVERDUE,
         MODIFY_INVOICE,
         RECONCILE_LIVE_PAYMENTS,
+        RESERVE_REFUND,
+        SUBMIT_REFUND,
         SYNC_LIVE_PAYMENTS,
     )
     from contracts.errors import ErrorType
@@ -66,6 +70,16 @@ with workflow.unsafe.imports_passed_through():
         UnappliedEventInput,
     )
     from contracts.refs import ActivityRef
+    from contracts.refunds import (
+        FailRefundInput,
+        FailRefundRequest,
+        LoadRefundInput,
+        RefundOutcome,
+        RefundRequest,
+        ReserveRefundInput,
+        RetryRefundRequest,
+        SubmitRefundInput,
+    )
     from contracts.workflows import (
         INVOICE_WORKFLOW,
     )
@@ -107,6 +121,24 @@ MAX_DEFERRALS = 60
 # An accepted event that cannot apply (or whose payment never came) fails its webhook event
 # with the reason, instead of being only logged. (Patched in: older histories replay without.)
 FAIL_UNAPPLIED_EVENTS = "fail-unapplied-events"
+# Merchant refunds (the refund updates; histories recorded before them replay without).
+MERCHANT_REFUNDS = "merchant-refunds"
+# A refund's gateway call: the merchant waits on the first few tries (the key makes every try
+# the same refund); the activity heartbeats, so a killed worker's try is retried within
+# REFUND_HEARTBEAT rather than the whole REFUND_CALL_TIMEOUT.
+REFUND_CALL_TIMEOUT = timedelta(seconds=45)
+REFUND_HEARTBEAT = timedelta(seconds=5)
+REFUND_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500), backoff_coefficient=2, maximum_attempts=3
+)
+# Still unanswered: the workflow keeps asking in the background for about 20 minutes; after
+# that the refund stays pending for an operator (docs/operations.md "Pending refunds").
+REFUND_BACKGROUND_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2,
+    maximum_interval=timedelta(minutes=2),
+    maximum_attempts=14,
+)
 # fail_unapplied_event waits for the WebhookWorkflow's own verdict by retrying.
 UNAPPLIED_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -586,6 +618,137 @@ class InvoiceWorkflow:
         result = await self._sync_with_gateway()
         await workflow.wait_condition(lambda: not self._events and not self._lock.locked())
         return result
+
+    @workflow.update
+    async def request_refund(self, request: RefundRequest) -> RefundOutcome:
+        """POST /invoices/{id}/refunds: reserve the refund (under the lock, so it is serialized
+        with payments and other refunds), then ask the gateway. Answers once the gateway has
+        answered (or stayed unreachable for a few tries: the refund is then pending and asked
+        for again in the background). No validator: the snapshot may not have taken in a
+        payment MySQL already holds, and only the reservation, under the row lock, decides."""
+        workflow.patched(MERCHANT_REFUNDS)
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                reserved: RefundOutcome = await run_activity(
+                    RESERVE_REFUND,
+                    ReserveRefundInput(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                        as_of=workflow.now(),
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+        return await self._submit_refund(reserved)
+
+    @workflow.update
+    async def retry_refund(self, request: RetryRefundRequest) -> RefundOutcome:
+        """Operators: ask the gateway again for a refund's pending parts (with the same keys,
+        so a refund the gateway already made is answered, not made twice)."""
+        workflow.patched(MERCHANT_REFUNDS)
+        await self._loaded()
+        snapshot = self._require_snapshot()
+        try:
+            refund: RefundOutcome = await run_activity(
+                LOAD_REFUND,
+                LoadRefundInput(
+                    invoice_id=snapshot.invoice_id,
+                    tenant_id=snapshot.tenant_id,
+                    request_id=request.request_id,
+                ),
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(maximum_attempts=5),
+            )
+        except ActivityError as err:
+            raise _business_failure(err) from None
+        return await self._submit_refund(refund, check_status=True)
+
+    @workflow.update
+    async def fail_refund(self, request: FailRefundRequest) -> RefundOutcome:
+        """Operators: give up on a refund the gateway never made (its pending parts fail and
+        their reservation is released)."""
+        workflow.patched(MERCHANT_REFUNDS)
+        await self._loaded()
+        async with self._lock:
+            snapshot = self._require_snapshot()
+            try:
+                result: RefundOutcome = await run_activity(
+                    FAIL_REFUND_ACTIVITY,
+                    FailRefundInput(
+                        invoice_id=snapshot.invoice_id,
+                        tenant_id=snapshot.tenant_id,
+                        request=request,
+                    ),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=RetryPolicy(maximum_attempts=5),
+                )
+            except ActivityError as err:
+                raise _business_failure(err) from None
+            return result
+
+    async def _submit_refund(
+        self, refund: RefundOutcome, *, check_status: bool = False
+    ) -> RefundOutcome:
+        """Ask the gateway for each pending part in turn; the latest state of the refund."""
+        latest = refund
+        for part in refund.parts:
+            if part.status != "pending":
+                continue
+            answered = await self._submit_part(refund.request_id, part.refund_key, check_status)
+            if answered is not None:
+                latest = answered
+        return latest.model_copy(update={"created": refund.created})
+
+    async def _submit_part(
+        self, request_id: str, key: str, check_status: bool
+    ) -> RefundOutcome | None:
+        snapshot = self._require_snapshot()
+        submit = SubmitRefundInput(
+            invoice_id=snapshot.invoice_id,
+            tenant_id=snapshot.tenant_id,
+            request_id=request_id,
+            refund_key=key,
+            check_status=check_status,
+        )
+        try:
+            answered: RefundOutcome = await run_activity(
+                SUBMIT_REFUND,
+                submit,
+                start_to_close_timeout=REFUND_CALL_TIMEOUT,
+                heartbeat_timeout=REFUND_HEARTBEAT,
+                retry_policy=REFUND_RETRY,
+            )
+            return answered
+        except ActivityError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.non_retryable:
+                workflow.logger.error("refund %s stays pending: %s", key, cause.message)
+                return None
+            # The gateway did not answer: the refund stays pending, asked for again later.
+            workflow.logger.warning("refund %s unanswered, retrying in the background", key)
+            self._background.append(asyncio.create_task(self._submit_later(submit)))
+            return None
+
+    async def _submit_later(self, submit: SubmitRefundInput) -> None:
+        try:
+            await run_activity(
+                SUBMIT_REFUND,
+                submit,
+                start_to_close_timeout=REFUND_CALL_TIMEOUT,
+                heartbeat_timeout=REFUND_HEARTBEAT,
+                retry_policy=REFUND_BACKGROUND_RETRY,
+            )
+        except ActivityError as err:
+            workflow.logger.error(
+                "refund %s still unanswered; pending for an operator: %s",
+                submit.refund_key,
+                err.cause,
+            )
 
     @adjust_installments.validator
     def _validate_adjust(self, request: AdjustInstallmentsRequest) -> None:

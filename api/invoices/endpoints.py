@@ -28,7 +28,6 @@ from contracts.resources import (
     OverpaymentOut,
     PaymentInitiate,
     PaymentOut,
-    RefundList,
     SupplementaryCreate,
     TransactionList,
 )
@@ -338,18 +337,6 @@ async def get_overpayment(
         total_amount=money(invoice.total, c),
         total_paid=money(invoice.amount_paid, c),
         overpayment_amount=money(invoice.overpayment_amount, c),
-    )
-
-
-@router.get("/{invoice_id}/refunds", response_model=RefundList, responses=responses(401, 404, 429))
-async def list_refunds(
-    invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
-) -> RefundList:
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
-    rows = await repo.refunds(session, principal.tenant_id, invoice.id)
-    return RefundList(
-        invoice_id=invoice.id,
-        data=[resources.refund_out(row) for row in rows],
     )
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from temporalio.client import (
     Client,
+    WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
@@ -62,6 +63,8 @@ UpdateIn = TypeVar("UpdateIn")
 UpdateOut = TypeVar("UpdateOut")
 
 START_TIMEOUT = timedelta(seconds=3)
+# An update-with-start that meets a run just completing is tried again (a new run starts).
+UPDATE_WITH_START_ATTEMPTS = 3
 
 
 async def read_invoice(
@@ -236,9 +239,63 @@ async def run_update(
     """Execute a workflow update and map its outcome to HTTP: validator or handler rejections
     are 400 with the workflow's message; a completed workflow answers by the invoice status."""
     handle = client.get_workflow_handle(invoice_workflow_id(invoice.id))
+    return await _update_answer(
+        invoice, handle.execute_update(update.name, arg, result_type=update.result)
+    )
+
+
+async def run_update_with_start(
+    client: Client,
+    invoice: Invoice,
+    task_queue: str,
+    update: UpdateRef[UpdateIn, UpdateOut],
+    arg: UpdateIn,
+    *,
+    update_id: str | None = None,
+) -> UpdateOut:
+    """As `run_update`, for updates that must reach the invoice even after its run completed
+    (a refund of a paid invoice): the workflow is started again for the update if need be.
+    `update_id` makes a repeated call the same update while the run lasts."""
+    for attempt in range(1, UPDATE_WITH_START_ATTEMPTS + 1):
+        call = client.execute_update_with_start_workflow(
+            update.name,
+            arg,
+            start_workflow_operation=_start_operation(invoice, task_queue),
+            id=update_id,
+            result_type=update.result,
+        )
+        try:
+            result: UpdateOut = await call
+            return result
+        except RPCError as exc:
+            # The run completed just as the update came: the next try starts a new one.
+            if exc.status == RPCStatusCode.NOT_FOUND and attempt < UPDATE_WITH_START_ATTEMPTS:
+                continue
+            return await _update_answer(invoice, _reraise(exc))
+        except Exception as exc:
+            return await _update_answer(invoice, _reraise(exc))
+    raise AssertionError("unreachable")
+
+
+def _start_operation(invoice: Invoice, task_queue: str) -> WithStartWorkflowOperation[Any, Any]:
+    return WithStartWorkflowOperation(
+        INVOICE_WORKFLOW.name,
+        InvoiceWorkflowInput(invoice_id=invoice.id, tenant_id=invoice.tenant_id),
+        id=invoice_workflow_id(invoice.id),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    )
+
+
+async def _reraise(exc: BaseException) -> Any:
+    """An awaitable that raises `exc`, for `_update_answer` to map to HTTP."""
+    raise exc
+
+
+async def _update_answer(invoice: Invoice, call: Awaitable[UpdateOut]) -> UpdateOut:
     try:
-        result: UpdateOut = await handle.execute_update(update.name, arg, result_type=update.result)
-        return result
+        return await call
     except WorkflowUpdateFailedError as exc:
         raise _update_error(exc.cause) from None
     except WorkflowUpdateRPCTimeoutOrCancelledError as exc:

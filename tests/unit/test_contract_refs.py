@@ -16,6 +16,7 @@ from activities.deliveries import DeliveryActivities
 from activities.invoices import InvoiceActivities
 from activities.maintenance import MaintenanceActivities
 from activities.overdue import OverdueActivities
+from activities.refunds import RefundActivities
 from activities.webhooks import WebhookActivities
 from contracts import activities as activity_refs
 from contracts import workflows as refs
@@ -31,6 +32,7 @@ DEFINITIONS = {d.name: d for d in (_Definition.must_from_class(c) for c in WORKF
 ACTIVITY_CLASSES = (
     InvoiceActivities,
     OverdueActivities,
+    RefundActivities,
     WebhookActivities,
     MaintenanceActivities,
     ArchivalActivities,

@@ -24,6 +24,7 @@ def test_there_are_recorded_histories() -> None:
         "invoice-partial-payments-continued-as-new",
         "invoice-installments-overpayment",
         "webhook-retried-to-permanent-failure",
+        "invoice-merchant-refund-settled-by-notification",
     } <= names, names
 
 
