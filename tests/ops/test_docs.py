@@ -52,6 +52,8 @@ def test_quickstart_runs_as_written_twice(runbook: Runbook, ops_stack: Stack) ->
         assert '"status": "fully_paid"' in out, out
         assert '"status": "partially_paid"' in out and '"amount_paid": "40000"' in out, out
         assert "Invalid query parameter 'status'" in out, out
+        assert '"status":"succeeded","refund_amount":"15900","source":"merchant"' in out, out
+        assert "Refund amount 100001 exceeds refundable amount 100000" in out, out
         assert "204" in out.split(), out
         assert "rotated" in out and "revoked" in out, out
     assert "set ADMIN" not in result.stderr

@@ -662,6 +662,86 @@ def test_merchant_webhook_endpoint_failing_then_recovered(
     assert swept
 
 
+# --- 11. pending refunds ---------------------------------------------------------------------
+
+
+def pending_refund(ops_stack: Stack, merchant: Merchant, faults: dict[str, Any]) -> dict[str, Any]:
+    """A paid Xendit invoice refunded while the sandbox misbehaves as `faults` says: the refund
+    stays pending. Returns the refund (with the invoice id and the link's reference)."""
+    invoice = merchant.create()
+    link = merchant.pay_link(invoice["id"])
+    merchant.sandbox_pay(link["gateway_reference"])
+    merchant.wait_status(invoice["id"], "fully_paid")
+    control = f"{ops_stack.sandbox_url}/_sandbox/faults"
+    assert httpx.post(control, json=faults, timeout=10).status_code == 200
+    try:
+        with merchant.http() as http:
+            response = http.post(f"/invoices/{invoice['id']}/refunds", json={"amount": "10000"})
+    finally:
+        httpx.delete(control, timeout=10)
+    assert response.status_code == 201, response.text
+    refund: dict[str, Any] = response.json()
+    assert refund["status"] == "pending", refund
+    return {**refund, "reference": link["gateway_reference"]}
+
+
+def lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_pending_refunds_found_retried_and_failed(
+    runbook: Runbook, ops_stack: Stack, merchant: Merchant
+) -> None:
+    # Notifications lost: the gateway made these refunds, PayTrust never heard.
+    by_api = pending_refund(ops_stack, merchant, {"drop_notifications": True})
+    by_cli = pending_refund(ops_stack, merchant, {"drop_notifications": True})
+    # The gateway down: this one was never made.
+    never = pending_refund(
+        ops_stack, merchant, {"refund": {"status": 503, "times": 1000, "gateway": "xendit"}}
+    )
+    listed = lines(runbook.run("refunds-pending", minutes=0).stdout)
+    ids = [r["refund_id"] for r in listed]
+    for refund in (by_api, by_cli, never):
+        assert refund["refund_id"] in ids, listed
+    older = {r["refund_id"] for r in lines(runbook.run("refunds-pending", minutes=60).stdout)}
+    assert not older & set(ids)  # all three were asked for just now
+
+    [retried] = lines(runbook.run("refund-retry-api", refund_id=by_api["refund_id"]).stdout)
+    assert retried == {
+        "refund_id": by_api["refund_id"],
+        "status": "succeeded",
+        "amount_refunded": "10000",
+        "failure_reason": None,
+    }
+    out = runbook.run(
+        "refund-retry-cli",
+        invoice_id=by_cli["invoice_id"],
+        tenant_id=merchant.tenant_id,
+        refund_id=by_cli["refund_id"],
+    ).stdout
+    assert '"succeeded"' in out, out
+    assert merchant.get(by_cli["invoice_id"])["amount_refunded"] == "10000"
+
+    [failed] = lines(
+        runbook.run(
+            "refund-fail-api", refund_id=never["refund_id"], reason="OPS-1: never reached Xendit"
+        ).stdout
+    )
+    assert failed == {
+        "refund_id": never["refund_id"],
+        "status": "failed",
+        "amount_refunded": "0",
+        "failure_reason": "Failed by an operator: OPS-1: never reached Xendit",
+    }
+    for refund in (by_api, by_cli, never):
+        at_gateway = httpx.get(
+            f"{ops_stack.sandbox_url}/_sandbox/payments/{refund['reference']}", timeout=10
+        ).json()["refunds"]
+        assert len(at_gateway) == (0 if refund is never else 1), at_gateway
+    remaining = {r["refund_id"] for r in lines(runbook.run("refunds-pending", minutes=0).stdout)}
+    assert not remaining & {by_api["refund_id"], by_cli["refund_id"], never["refund_id"]}
+
+
 # --- every block ran -------------------------------------------------------------------------
 
 

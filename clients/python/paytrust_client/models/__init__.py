@@ -65,10 +65,17 @@ from .page_failed_webhook import PageFailedWebhook
 from .page_invoice_out import PageInvoiceOut
 from .payment_initiate import PaymentInitiate
 from .payment_out import PaymentOut
+from .pending_refund_list import PendingRefundList
 from .receive_account_webhook_gateway import ReceiveAccountWebhookGateway
 from .receive_webhook_gateway import ReceiveWebhookGateway
+from .refund_create import RefundCreate
+from .refund_fail import RefundFail
 from .refund_list import RefundList
 from .refund_out import RefundOut
+from .refund_out_source import RefundOutSource
+from .refund_out_status import RefundOutStatus
+from .refund_part_out import RefundPartOut
+from .refund_part_out_status import RefundPartOutStatus
 from .rotate_secret import RotateSecret
 from .supplementary_create import SupplementaryCreate
 from .supplementary_create_metadata_type_0 import SupplementaryCreateMetadataType0
@@ -146,10 +153,17 @@ __all__ = (
     "PageInvoiceOut",
     "PaymentInitiate",
     "PaymentOut",
+    "PendingRefundList",
     "ReceiveAccountWebhookGateway",
     "ReceiveWebhookGateway",
+    "RefundCreate",
+    "RefundFail",
     "RefundList",
     "RefundOut",
+    "RefundOutSource",
+    "RefundOutStatus",
+    "RefundPartOut",
+    "RefundPartOutStatus",
     "RotateSecret",
     "SupplementaryCreate",
     "SupplementaryCreateMetadataType0",

@@ -78,6 +78,9 @@ def sync_detailed(
 ) -> Response[ErrorEnvelope | HTTPValidationError | RefundList]:
     """List Refunds
 
+     The invoice's refunds: asked for through the api (`source: merchant`) or reported by
+    the gateway (`source: gateway`), oldest first, each `pending`, `succeeded` or `failed`.
+
     Args:
         invoice_id (int): Resource id
 
@@ -107,6 +110,9 @@ def sync(
 ) -> ErrorEnvelope | HTTPValidationError | RefundList | None:
     """List Refunds
 
+     The invoice's refunds: asked for through the api (`source: merchant`) or reported by
+    the gateway (`source: gateway`), oldest first, each `pending`, `succeeded` or `failed`.
+
     Args:
         invoice_id (int): Resource id
 
@@ -130,6 +136,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[ErrorEnvelope | HTTPValidationError | RefundList]:
     """List Refunds
+
+     The invoice's refunds: asked for through the api (`source: merchant`) or reported by
+    the gateway (`source: gateway`), oldest first, each `pending`, `succeeded` or `failed`.
 
     Args:
         invoice_id (int): Resource id
@@ -157,6 +166,9 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> ErrorEnvelope | HTTPValidationError | RefundList | None:
     """List Refunds
+
+     The invoice's refunds: asked for through the api (`source: merchant`) or reported by
+    the gateway (`source: gateway`), oldest first, each `pending`, `succeeded` or `failed`.
 
     Args:
         invoice_id (int): Resource id
