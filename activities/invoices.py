@@ -370,7 +370,9 @@ class InvoiceActivities:
             if event.kind == EventKind.PAID:
                 result = await self._apply_paid(work, invoice, schedule, state, inp.payment)
             elif event.kind == EventKind.REFUNDED:
-                result = await refunds.apply_refund_notification(work.session, invoice, inp.payment)
+                result = await refunds.apply_refund_notification(
+                    work.session, invoice, state, inp.payment
+                )
             elif event.kind == EventKind.FAILED and event.refund_id is not None:
                 result = await refunds.apply_refund_failure(work.session, invoice, inp.payment)
             elif event.kind == EventKind.EXPIRED:

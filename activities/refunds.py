@@ -46,12 +46,21 @@ from contracts.refunds import (
 from db import events
 from db import invoices as invoices_repo
 from db.engine import SessionFactory, transaction
+from db.invoices import InvoiceRepository
 from db.models import Invoice, Refund
+from db.payments import PaymentRepository, recorded_payment
 from db.refunds import RefundRepository
 from db.reports import sync_report_rollup
 from db.resources import refund_out
 from domain.errors import DomainError
 from domain.money import Currency, MoneyError, parse_currency, quantize
+from domain.payments import (
+    DeferredRefund,
+    Duplicate,
+    InvoiceState,
+    ReportedRefund,
+    decide_refund,
+)
 from domain.refunds import (
     FAILED,
     PENDING,
@@ -69,7 +78,7 @@ from gateways.base import GatewayError, GatewayRejected
 from gateways.base import RefundStatus as GatewayRefundStatus
 from gateways.xendit import XenditGateway
 from observability.metrics import GATEWAY_CALLS, GATEWAY_LATENCY
-from workflows.rules import business_error
+from workflows.rules import business_error, domain_rule
 
 logger = logging.getLogger("paytrust.activities.refunds")
 
@@ -350,7 +359,7 @@ async def settle(
 
 
 async def apply_refund_notification(
-    session: AsyncSession, invoice: Invoice, payment: PaymentEvent
+    session: AsyncSession, invoice: Invoice, state: InvoiceState, payment: PaymentEvent
 ) -> tuple[str, int | None, str | None]:
     """A confirmed refund notification. One PayTrust asked for (found by the gateway's refund
     id or the key PayTrust sent) settles its part, once; one it did not ask for is recorded as
@@ -380,49 +389,39 @@ async def apply_refund_notification(
         )
         outcome = "applied" if changed else "duplicate"
         return outcome, known.transaction_id, None if changed else "Refund already recorded"
-    refund_id = event.refund_id or event.event_id
-    original = await refunds.payment_for_event(
+    # One PayTrust did not ask for: the pure decision of `domain/payments.py` (duplicates are
+    # caught above by the gateway's refund id; a refund before its payment is held back).
+    payments = PaymentRepository(session, invoice.tenant_id)
+    original = await payments.lock_refundable(
         invoice.id, event.gateway_transaction_id, event.reference
     )
-    if original is None:
+    refund_id = event.refund_id or event.event_id
+    with domain_rule():
+        decision = decide_refund(
+            state,
+            ReportedRefund(
+                refund_id=refund_id,
+                amount=event.refund_amount or event.amount,
+                recorded_for=None,
+                payment=recorded_payment(original),
+            ),
+        )
+    if isinstance(decision, Duplicate):
+        return "duplicate", decision.transaction_id, decision.message
+    if isinstance(decision, DeferredRefund):
         # Reordered delivery: the refund overtook its payment. The workflow holds it back
         # and applies it once the payment is in.
-        return (
-            "deferred",
-            None,
-            f"No payment of invoice {invoice.id} matches refund {refund_id} yet",
-        )
-    if amount <= 0:
-        raise business_error(f"Refund {refund_id} has no positive amount")
-    if original.refunded_amount + amount > original.amount:
-        raise business_error(
-            f"Refund {refund_id} of {amount} exceeds what is left of payment {original.id}"
-        )
-    at = to_naive_utc(event.occurred_at)
-    row = refunds.add(
-        Refund(
-            tenant_id=invoice.tenant_id,
-            invoice_id=invoice.id,
-            transaction_id=original.id,
-            gateway_id=invoice.gateway_id,
-            gateway_refund_id=refund_id,
-            refund_amount=amount,
-            currency=invoice.currency,
-            refund_reason=event.refund_reason[:255] if event.refund_reason else None,
-            refund_timestamp=at,
-            source="gateway",
-            status=SUCCEEDED,
-            request_id=None,
-            refund_key=None,
-            failure_reason=None,
-            requested_at=None,
-            settled_at=at,
-        )
+        return "deferred", None, decision.message
+    assert original is not None  # decided against it
+    row = payments.record_refund(
+        invoice,
+        original,
+        decision,
+        gateway_refund_id=refund_id,
+        reason=event.refund_reason,
+        refunded_at=event.occurred_at,
     )
-    original.refunded_amount = original.refunded_amount + amount
-    original.status = transaction_status(original.amount, original.refunded_amount)
-    invoice.amount_refunded = invoice.amount_refunded + amount
-    invoice.updated_at = to_naive_utc(utcnow())
+    InvoiceRepository.record_refund(invoice, decision, utcnow())
     await session.flush()
     await _event(session, invoice, "refund.succeeded", [row])
     return "applied", original.id, None

@@ -206,13 +206,6 @@ class PaymentRepository:
 
     # --- refunds reported ------------------------------------------------------------------
 
-    async def refund_by_gateway_key(self, gateway_id: int, gateway_refund_id: str) -> Refund | None:
-        """The refund already recorded under the gateway's refund id, if any."""
-        stmt = select(Refund).where(
-            Refund.gateway_id == gateway_id, Refund.gateway_refund_id == gateway_refund_id
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
     async def lock_refundable(
         self, invoice_id: int, gateway_transaction_id: str | None, reference: str
     ) -> PaymentTransaction | None:
@@ -258,6 +251,9 @@ class PaymentRepository:
             currency=invoice.currency,
             refund_reason=reason[:255] if reason else None,
             refund_timestamp=to_naive_utc(refunded_at),
+            source="gateway",
+            status="succeeded",
+            settled_at=to_naive_utc(refunded_at),
         )
         self.session.add(refund)
         payment.refunded_amount = outcome.refunded_amount
