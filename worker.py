@@ -105,7 +105,8 @@ def activity_functions(
         webhooks.record_webhook_attempt,
         maintenance.purge_expired_idempotency_keys,
         archival.archive_transactions_batch,
-        deliveries.next_delivery,
+        deliveries.deliver_pending,
+        deliveries.next_delivery,  # workflows started before `delivery-rounds`
         deliveries.attempt_delivery,
         deliveries.sweep_outbox,
     ]

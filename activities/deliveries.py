@@ -1,11 +1,16 @@
 """Outbound webhook delivery activities (WebhookDeliveryWorkflow, workflows/delivery.py).
 
-`next_delivery` takes the (endpoint, invoice) pair's lowest pending sequence; `attempt_delivery`
-POSTs it once (Standard Webhooks headers, 15 s, redirects not followed, the SSRF guard again)
-and records the attempt, the delivery's new state and the endpoint's failure streak in one
-transaction. HTTP failures are outcomes, not activity failures: the workflow sleeps the
-returned delay on a durable timer. MySQL outages raise, so Temporal retries the activity
-(a POST may then repeat: delivery is at least once, receivers de-duplicate on webhook-id).
+`deliver_pending` is one round for an (endpoint, invoice) pair: it takes the pair's lowest
+pending sequence, POSTs it once (Standard Webhooks headers, 15 s, redirects not followed, the
+SSRF guard again), records the attempt, the delivery's new state and the endpoint's failure
+streak in one transaction, and only then takes the next, until nothing is pending, a delivery
+failed and must wait for its retry, or the round's budget is spent. A burst of events costs
+one activity, not two per event. (`next_delivery` + `attempt_delivery`, one step each, serve
+workflows started before the `delivery-rounds` patch.)
+
+HTTP failures are outcomes, not activity failures: the workflow sleeps the returned delay on a
+durable timer. MySQL outages raise, so Temporal retries the activity (a POST may then repeat:
+delivery is at least once, receivers de-duplicate on webhook-id).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from contracts.deliveries import (
     AttemptInput,
     AttemptResult,
     DeliveryPair,
+    DeliveryRound,
     NextDelivery,
     SweepResult,
 )
@@ -51,6 +57,9 @@ QUEUE_GAUGE_INTERVAL = 1.0
 SWEEP_UNOWNED_AFTER = timedelta(seconds=30)
 SWEEP_OVERDUE_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
+# A round POSTs for at most this long before handing back to its workflow (which may then
+# continue as new); with one 15 s POST and MySQL it stays well inside ROUND_TIMEOUT.
+ROUND_BUDGET_SECONDS = 10.0
 
 
 class InvoiceChange(BaseModel):
@@ -82,6 +91,39 @@ class DeliveryActivities:
         return self._settings.webhook_delivery_scale
 
     @activity.defn
+    async def deliver_pending(self, pair: DeliveryPair) -> DeliveryRound:
+        """The pair's pending deliveries in sequence order, each recorded before the next."""
+        started = time.monotonic()
+        finished = 0
+        while True:
+            async with transaction(self._sessions) as session:
+                deliveries = DeliveryRepository(session)
+                endpoint = await deliveries.endpoint_any_tenant(pair.endpoint_id)
+                if endpoint is None or endpoint.disabled:
+                    return DeliveryRound(outcome="stopped", delivered=finished)
+                row = await event_log.claim_next(session, pair.endpoint_id, pair.invoice_key)
+                if row is None:
+                    return DeliveryRound(outcome="idle", delivered=finished)
+                event = await deliveries.event_of(row)
+            if event is None:  # the delivery's event row is gone (never deleted while pending)
+                return DeliveryRound(outcome="stopped", delivered=finished)
+            status_code, error, body, duration_ms = await self._post(endpoint, event)
+            result = await self._record(
+                row.id, status_code, error, body, duration_ms, event.created_at
+            )
+            if result.outcome == "stopped":
+                return DeliveryRound(outcome="stopped", delivered=finished)
+            if result.outcome == "retrying":
+                return DeliveryRound(
+                    outcome="retrying",
+                    delivered=finished,
+                    retry_in_seconds=result.retry_in_seconds,
+                )
+            finished += 1
+            if time.monotonic() - started >= ROUND_BUDGET_SECONDS:
+                return DeliveryRound(outcome="more", delivered=finished)
+
+    @activity.defn
     async def next_delivery(self, pair: DeliveryPair) -> NextDelivery | None:
         async with transaction(self._sessions) as session:
             endpoint = await DeliveryRepository(session).endpoint_any_tenant(pair.endpoint_id)
@@ -104,7 +146,9 @@ class DeliveryActivities:
         if endpoint.disabled:
             return AttemptResult(outcome="stopped")
         status_code, error, body, duration_ms = await self._post(endpoint, event)
-        return await self._record(inp.delivery_id, status_code, error, body, duration_ms)
+        return await self._record(
+            inp.delivery_id, status_code, error, body, duration_ms, event.created_at
+        )
 
     async def _post(
         self, endpoint: WebhookEndpoint, event: Event
@@ -147,6 +191,7 @@ class DeliveryActivities:
         error: str | None,
         body: str | None,
         duration_ms: int,
+        event_created_at: datetime,
     ) -> AttemptResult:
         now = utcnow()
         naive_now = to_naive_utc(now)
@@ -174,11 +219,9 @@ class DeliveryActivities:
                 delivery.next_attempt_at = None
                 endpoint.failing_since = None
                 outcome = AttemptResult(outcome="succeeded")
-                created = await deliveries.event_of(delivery)
-                if created is not None:
-                    WEBHOOK_DELIVERY_LATENCY.observe(
-                        max(0.0, (now - ensure_utc(created.created_at)).total_seconds())
-                    )
+                WEBHOOK_DELIVERY_LATENCY.observe(
+                    max(0.0, (now - ensure_utc(event_created_at)).total_seconds())
+                )
             else:
                 delay = retry_delay(delivery.attempt_count, self.scale)
                 if delay is None:

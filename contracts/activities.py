@@ -8,6 +8,7 @@ from contracts.deliveries import (
     AttemptInput,
     AttemptResult,
     DeliveryPair,
+    DeliveryRound,
     NextDelivery,
     SweepResult,
 )
@@ -107,6 +108,9 @@ NEXT_DELIVERY = ActivityRef[DeliveryPair, NextDelivery | None](
 )
 ATTEMPT_DELIVERY = ActivityRef[AttemptInput, AttemptResult](
     "attempt_delivery", AttemptInput, AttemptResult
+)
+DELIVER_PENDING = ActivityRef[DeliveryPair, DeliveryRound](
+    "deliver_pending", DeliveryPair, DeliveryRound
 )
 SWEEP_OUTBOX = ActivityRef[None, SweepResult]("sweep_outbox", None, SweepResult)
 

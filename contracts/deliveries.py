@@ -28,5 +28,17 @@ class AttemptResult(BaseModel):
     retry_in_seconds: float | None = None
 
 
+class DeliveryRound(BaseModel):
+    """What one `deliver_pending` round did for its pair."""
+
+    # idle (nothing pending) | more (the round's time budget ran out) | retrying (the lowest
+    # pending delivery failed; attempt it again after `retry_in_seconds`) | stopped (endpoint
+    # disabled or gone)
+    outcome: str
+    # Deliveries finished (succeeded or finally failed) in this round.
+    delivered: int = 0
+    retry_in_seconds: float | None = None
+
+
 class SweepResult(BaseModel):
     handed_over: int

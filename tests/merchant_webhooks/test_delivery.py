@@ -17,8 +17,13 @@ import pytest
 from prometheus_client import REGISTRY
 from standardwebhooks import WebhookVerificationError
 
+from contracts.workflows import delivery_workflow_id
 from tests.invoices.helpers import Merchant, eventually, in_hours
 from tests.merchant_webhooks.support import Receiver, add_receiver, events_of, verify
+from tests.workflows.helpers import keep_history
+
+# Recorded by the retry test with PAYTRUST_RECORD_HISTORIES=1 (name of the current shape).
+DELIVERY_HISTORY = "delivery-three-failures-then-in-order"
 
 PAID = ["invoice.created", "invoice.payment_initiated", "payment.succeeded", "invoice.paid"]
 
@@ -173,7 +178,7 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-async def test_a_receiver_failing_three_times_then_gets_everything_in_order(shop):
+async def test_a_receiver_failing_three_times_then_gets_everything_in_order(shop, temporal_env):
     retrying = sample("paytrust_webhook_deliveries_total", outcome="retrying")
     succeeded = sample("paytrust_webhook_deliveries_total", outcome="succeeded")
     latencies = sample("paytrust_webhook_delivery_latency_seconds_count")
@@ -203,6 +208,11 @@ async def test_a_receiver_failing_three_times_then_gets_everything_in_order(shop
     labels = {"endpoint_id": str(endpoint)}
     assert sample("paytrust_webhook_endpoint_attempts_total", result="error", **labels) == 3
     assert sample("paytrust_webhook_endpoint_attempts_total", result="ok", **labels) == 4
+    # The pair's delivery workflow ends once nothing is pending; its history is replayed by
+    # tests/workflows/test_replay.py.
+    handle = temporal_env.client.get_workflow_handle(delivery_workflow_id(endpoint, invoice["id"]))
+    await handle.result()
+    await keep_history(handle, DELIVERY_HISTORY)
 
 
 async def test_a_dead_endpoint_or_invoice_delays_no_other(shop):

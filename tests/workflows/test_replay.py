@@ -25,6 +25,8 @@ def test_there_are_recorded_histories() -> None:
         "invoice-installments-overpayment",
         "webhook-retried-to-permanent-failure",
         "invoice-merchant-refund-settled-by-notification",
+        "delivery-one-step-per-event-three-failures",
+        "delivery-three-failures-then-in-order",
     } <= names, names
 
 
