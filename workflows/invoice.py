@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -100,6 +100,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.search_attributes import invoice_search_attributes, status_update
 
 # MySQL writes: retried until MySQL is back (a payment is never dropped), backing off to 1 min.
+Out = TypeVar("Out")
+
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 # A merchant waits on payment initiation: a few quick tries, then the update fails (503).
 GATEWAY_RETRY = RetryPolicy(
@@ -675,21 +677,7 @@ class InvoiceWorkflow:
         workflow.patched(MERCHANT_REFUNDS)
         await self._loaded()
         async with self._lock:
-            snapshot = self._require_snapshot()
-            try:
-                result: RefundOutcome = await run_activity(
-                    FAIL_REFUND_ACTIVITY,
-                    FailRefundInput(
-                        invoice_id=snapshot.invoice_id,
-                        tenant_id=snapshot.tenant_id,
-                        request=request,
-                    ),
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=RetryPolicy(maximum_attempts=5),
-                )
-            except ActivityError as err:
-                raise _business_failure(err) from None
-            return result
+            return await self._request_activity(FAIL_REFUND_ACTIVITY, FailRefundInput, request)
 
     async def _submit_refund(
         self, refund: RefundOutcome, *, check_status: bool = False
@@ -779,23 +767,33 @@ class InvoiceWorkflow:
         the workflow's lock, then expires at the gateway the links it made stale."""
         await self._loaded()
         async with self._lock:
-            snapshot = self._require_snapshot()
-            try:
-                result: ChangeResult = await run_activity(
-                    change,
-                    input_type(
-                        invoice_id=snapshot.invoice_id,
-                        tenant_id=snapshot.tenant_id,
-                        request=request,
-                    ),
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=RetryPolicy(maximum_attempts=5),
-                )
-            except ActivityError as err:
-                raise _business_failure(err) from None
+            result = await self._request_activity(change, input_type, request)
             self._set_snapshot(result.snapshot)
             self._expire_at_gateway_later(result.stale_references)
             return result.snapshot
+
+    async def _request_activity(
+        self,
+        ref: ActivityRef[Any, Out],
+        input_type: Callable[..., BaseModel],
+        request: BaseModel,
+    ) -> Out:
+        """An update's activity for this invoice (the caller holds the lock); a business
+        refusal becomes the update's rejection."""
+        snapshot = self._require_snapshot()
+        try:
+            return await run_activity(
+                ref,
+                input_type(
+                    invoice_id=snapshot.invoice_id,
+                    tenant_id=snapshot.tenant_id,
+                    request=request,
+                ),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=RetryPolicy(maximum_attempts=5),
+            )
+        except ActivityError as err:
+            raise _business_failure(err) from None
 
     def _require_snapshot(self) -> InvoiceSnapshot:
         if self._snapshot is None:
