@@ -55,10 +55,11 @@ def _declared_query_names(route: APIRoute) -> frozenset[str]:
     return cached
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """422 for a query parameter the matched route does not declare (never silently ignored).
     A dependency of every merchant and admin router (and of `list_params`, so a list is covered
-    wherever it is mounted)."""
+    wherever it is mounted). async: FastAPI runs a sync dependency in the thread pool, a hop
+    on every request."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
@@ -82,7 +83,7 @@ DateFrom = Annotated[datetime, BeforeValidator(_start_of)]
 DateTo = Annotated[datetime, BeforeValidator(_end_of)]
 
 
-def list_params(
+async def list_params(
     request: Request,
     page: Annotated[
         int | None, Query(ge=1, le=MAX_PAGE, description="1-based page number (offset paging)")
@@ -107,7 +108,7 @@ def list_params(
         ),
     ] = None,
 ) -> ListParams:
-    reject_unknown_query(request)
+    await reject_unknown_query(request)
     if limit is not None and page_size is not None:
         raise query_error("limit", "Use either limit (cursor paging) or page_size, not both")
     cursor_mode = limit is not None or starting_after is not None

@@ -3,6 +3,13 @@ requests skip the inner layers), the one-statement invoice read, the cached `/he
 
 from __future__ import annotations
 
+import inspect
+
+from fastapi import APIRouter
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+import api.app
 from api.health.endpoints import CachedHealth
 from api.invoices import service
 from db import invoices as repo
@@ -63,3 +70,32 @@ async def test_health_checks_run_once_per_second(app):
     before = expired._checked_at
     await expired.response()
     assert expired._checked_at > before  # a lapsed cache checks again
+
+
+def _sync_dependencies(dependant: Dependant) -> list[str]:
+    found = []
+    for sub in dependant.dependencies:
+        call = sub.call
+        if not (
+            inspect.iscoroutinefunction(call)
+            or inspect.isasyncgenfunction(call)
+            or inspect.iscoroutinefunction(type(call).__call__)
+        ):
+            found.append(getattr(call, "__qualname__", repr(call)))
+        found += _sync_dependencies(sub)
+    return found
+
+
+def test_no_route_has_a_sync_dependency_or_endpoint():
+    """FastAPI runs a sync dependency or endpoint in the thread pool: a hop per request."""
+    routes = []
+    for router in [v for v in vars(api.app).values() if isinstance(v, APIRouter)]:
+        routes += [r for r in router.routes if isinstance(r, APIRoute)]
+    assert len(routes) > 40
+    sync = {
+        (route.path, name)
+        for route in routes
+        for name in _sync_dependencies(route.dependant)
+        + ([] if inspect.iscoroutinefunction(route.endpoint) else ["endpoint"])
+    }
+    assert sync == set()
