@@ -86,7 +86,16 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?P<pre>[a-z][a-z0-9+.\-]*://[^/\s:@]+:)[^/\s@]+@"), r"\g<pre>" + REDACTED + "@"),
 )
 _CREDENTIAL_KEY = re.compile(r"(?i)" + _CREDENTIAL_NAMES)
+# One search that matches wherever any of the patterns above could (case ignored: a superset),
+# so the common text with no secret costs one scan instead of one substitution per pattern.
+_MAYBE_SECRET = re.compile(
+    "|".join(f"(?:{pattern.pattern.removeprefix('(?i)')})" for pattern, _ in _SECRET_PATTERNS),
+    re.IGNORECASE,
+)
 _literal_secrets: set[str] = set()
+# The literal secrets longest first (a secret containing another is masked whole), re-sorted
+# only when the set changes.
+_literal_order: tuple[int, tuple[str, ...]] = (0, ())
 
 
 def register_secrets(values: Iterable[str | None]) -> None:
@@ -108,10 +117,20 @@ def settings_secrets(settings: Any) -> list[str]:
     return found
 
 
+def _literals_longest_first() -> tuple[str, ...]:
+    global _literal_order
+    if _literal_order[0] != len(_literal_secrets):
+        ordered = tuple(sorted(_literal_secrets, key=len, reverse=True))
+        _literal_order = (len(_literal_secrets), ordered)
+    return _literal_order[1]
+
+
 def redact(text: str) -> str:
-    for secret in sorted(_literal_secrets, key=len, reverse=True):
+    for secret in _literals_longest_first():
         if secret in text:
             text = text.replace(secret, REDACTED)
+    if _MAYBE_SECRET.search(text) is None:
+        return text
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
