@@ -35,6 +35,9 @@ async def test_one_statement_read_equals_the_orm_rendering(client, app, merchant
     body = invoice_body()
     body["installments"] = {"count": 2, "interval_days": 7}
     body["line_items"][0]["tax_category"] = ""
+    # Text that JSON must escape and nesting that must stay JSON, through the one document.
+    body["description"] = 'Kopi "susu" \\ 100% — ☕\n2'
+    body["metadata"] = {"order": {"lines": [1, 2.5, None, True]}, "note": "é ☕"}
     created = await client.post("/invoices", json=body, headers=merchant["headers"])
     assert created.status_code == 201, created.text
     invoice_id = created.json()["id"]
