@@ -30,13 +30,3 @@ def decode_cursor(cursor: str, parameter: str = "starting_after") -> int:
             f"{parameter} is not a cursor this list returned",
             details=[{"loc": ["query", parameter], "msg": "invalid cursor"}],
         ) from None
-
-
-def reject_unknown_query(query_keys: list[str], known: set[str]) -> None:
-    """A list's unknown query parameter is a 422 naming it, never silently ignored."""
-    unknown = sorted(set(query_keys) - known)
-    if unknown:
-        raise InvalidCursor(
-            f"Unknown query parameter: {', '.join(unknown)}",
-            details=[{"loc": ["query", name], "msg": "unknown parameter"} for name in unknown],
-        )

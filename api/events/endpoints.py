@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from api.deps import PrincipalDep, SessionDep
 from api.errors import NotFound, responses
-from api.events.cursor import decode_cursor, encode_cursor, reject_unknown_query
+from api.events.cursor import decode_cursor, encode_cursor
+from api.pagination import reject_unknown_query
 from db import events as repo
 from domain.events import EVENT_TYPES, PING
 
-router = APIRouter(prefix="/events", tags=["events"])
+router = APIRouter(prefix="/events", tags=["events"], dependencies=[Depends(reject_unknown_query)])
 
 MAX_LIMIT = 200
 EventType = Annotated[
@@ -42,12 +43,8 @@ class EventList(BaseModel):
     next_cursor: str | None
 
 
-LIST_PARAMS = {"type", "invoice_id", "created_gte", "created_lte", "limit", "starting_after"}
-
-
 @router.get("", response_model=EventList, responses=responses(401, 422, 429))
 async def list_events(
-    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     type: EventType = None,
@@ -59,7 +56,6 @@ async def list_events(
 ) -> EventList:
     """The tenant's events, newest first. Pass `next_cursor` as `starting_after` for the next
     page; the walk is stable while new events arrive."""
-    reject_unknown_query(list(request.query_params.keys()), LIST_PARAMS)
     rows = await repo.list_events(
         session,
         principal.tenant_id,

@@ -9,12 +9,13 @@ import logging
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import PrincipalDep, ServicesDep, SessionDep
 from api.errors import BusinessRuleError, NotFound, ServiceUnavailable, responses
-from api.events.cursor import decode_cursor, encode_cursor, reject_unknown_query
+from api.events.cursor import decode_cursor, encode_cursor
+from api.pagination import reject_unknown_query
 from api.webhook_endpoints.schemas import (
     AttemptOut,
     DeliveryAccepted,
@@ -38,7 +39,11 @@ from notify.resources import endpoint_fields, endpoint_resource
 from notify.secrets import new_secret, secret_box
 from notify.urlguard import UnsafeUrl, check_url
 
-router = APIRouter(prefix="/webhook-endpoints", tags=["webhook endpoints"])
+router = APIRouter(
+    prefix="/webhook-endpoints",
+    tags=["webhook endpoints"],
+    dependencies=[Depends(reject_unknown_query)],
+)
 logger = logging.getLogger("paytrust.webhook_endpoints")
 
 
@@ -220,9 +225,6 @@ async def rotate_secret(
     return EndpointWithSecret(**endpoint_out(row).model_dump(), secret=secret)
 
 
-DELIVERY_PARAMS = {"status", "event_id", "limit", "starting_after"}
-
-
 @router.get(
     "/{endpoint_id}/deliveries",
     response_model=DeliveryList,
@@ -230,7 +232,6 @@ DELIVERY_PARAMS = {"status", "event_id", "limit", "starting_after"}
 )
 async def list_deliveries(
     endpoint_id: int,
-    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     status: Literal["pending", "succeeded", "failed"] | None = None,
@@ -239,7 +240,6 @@ async def list_deliveries(
     starting_after: Annotated[str | None, Query(max_length=100)] = None,
 ) -> DeliveryList:
     """The endpoint's deliveries, newest first, each with its attempts."""
-    reject_unknown_query(list(request.query_params.keys()), DELIVERY_PARAMS)
     endpoint = await _endpoint(session, principal.tenant_id, endpoint_id)
     repo = WebhookEndpointRepository(session, principal.tenant_id)
     rows = await repo.deliveries(
