@@ -92,18 +92,26 @@ _MAYBE_SECRET = re.compile(
     "|".join(f"(?:{pattern.pattern.removeprefix('(?i)')})" for pattern, _ in _SECRET_PATTERNS),
     re.IGNORECASE,
 )
-_literal_secrets: set[str] = set()
-# The literal secrets longest first (a secret containing another is masked whole), re-sorted
-# only when the set changes.
-_literal_order: tuple[int, tuple[str, ...]] = (0, ())
+# The literal secrets, longest first (a secret containing another is masked whole); kept
+# sorted by register_secrets / forget_secrets, so redact() does no sorting.
+_literal_secrets: tuple[str, ...] = ()
 
 
 def register_secrets(values: Iterable[str | None]) -> None:
     """Literal secrets of this process (the admin key, gateway keys) to mask wherever they
     appear. Short values are ignored: masking them would mangle ordinary text."""
-    for value in values:
-        if value and len(value) >= 8:
-            _literal_secrets.add(value)
+    global _literal_secrets
+    added = {value for value in values if value and len(value) >= 8}
+    if added.issubset(_literal_secrets):  # the usual call: the secrets are known already
+        return
+    _literal_secrets = tuple(sorted(set(_literal_secrets) | added, key=len, reverse=True))
+
+
+def forget_secrets(values: Iterable[str]) -> None:
+    """Stop masking these literal secrets (a rotated key; tests)."""
+    global _literal_secrets
+    dropped = set(values)
+    _literal_secrets = tuple(secret for secret in _literal_secrets if secret not in dropped)
 
 
 def settings_secrets(settings: Any) -> list[str]:
@@ -117,16 +125,8 @@ def settings_secrets(settings: Any) -> list[str]:
     return found
 
 
-def _literals_longest_first() -> tuple[str, ...]:
-    global _literal_order
-    if _literal_order[0] != len(_literal_secrets):
-        ordered = tuple(sorted(_literal_secrets, key=len, reverse=True))
-        _literal_order = (len(_literal_secrets), ordered)
-    return _literal_order[1]
-
-
 def redact(text: str) -> str:
-    for secret in _literals_longest_first():
+    for secret in _literal_secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
     if _MAYBE_SECRET.search(text) is None:

@@ -16,6 +16,7 @@ from observability.logs import (
     JsonFormatter,
     _literal_secrets,
     fields_from_activity_args,
+    forget_secrets,
     redact,
     register_secrets,
 )
@@ -133,7 +134,7 @@ def test_registered_literal_secrets_are_redacted_in_messages_extras_and_tracebac
         assert line.count(REDACTED) >= 3
         assert redact("nothing secret here") == "nothing secret here"
     finally:
-        _literal_secrets.discard(secret)
+        forget_secrets([secret])
 
 
 def test_ordinary_fields_are_not_redacted() -> None:
