@@ -99,9 +99,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.rules import domain_rule
     from workflows.search_attributes import invoice_search_attributes, status_update
 
-# MySQL writes: retried until MySQL is back (a payment is never dropped), backing off to 1 min.
 Out = TypeVar("Out")
 
+# MySQL writes: retried until MySQL is back (a payment is never dropped), backing off to 1 min.
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 # A merchant waits on payment initiation: a few quick tries, then the update fails (503).
 GATEWAY_RETRY = RetryPolicy(
