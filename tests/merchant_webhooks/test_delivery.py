@@ -338,6 +338,29 @@ async def test_bad_endpoints_are_refused(shop, body, code):
     assert "error" in response.json()
 
 
+async def test_an_unknown_query_parameter_on_a_write_is_refused_and_changes_nothing(shop):
+    receiver = await add_receiver(shop)
+    before = await shop.client.get("/webhook-endpoints", headers=shop.headers)
+    created = await shop.client.post(
+        "/webhook-endpoints",
+        params={"dry_run": "1"},
+        json={"url": f"{shop.sandbox_url}/_sandbox/receivers/x", "events": ["*"]},
+        headers=shop.headers,
+    )
+    assert created.status_code == 422, created.text
+    assert created.json()["error"]["message"] == "Unknown query parameter 'dry_run'"
+    rotated = await shop.client.post(
+        f"/webhook-endpoints/{receiver.endpoint['id']}/rotate-secret",
+        params={"expires_in": "0"},
+        json={"expire_previous_in_seconds": 60},
+        headers=shop.headers,
+    )
+    assert rotated.status_code == 422, rotated.text
+    assert rotated.json()["error"]["message"] == "Unknown query parameter 'expires_in'"
+    after = await shop.client.get("/webhook-endpoints", headers=shop.headers)
+    assert after.json() == before.json()
+
+
 async def test_private_urls_are_refused_in_production(shop, app):
     settings = app.state.services.settings
     settings.webhook_allow_private_urls = False
