@@ -93,8 +93,9 @@ class WebhookReceiver:
     """A real HTTP server standing in for PayTrust's `/webhooks/{gateway}` endpoints.
 
     It verifies and parses with the gateway module's own functions and answers like API.md
-    says: 401 bad token/signature, 400 malformed, 200 accepted. `fail_next[path] = n` makes
-    the next n deliveries to that path answer 500, to watch the sandbox retry.
+    says: 401 bad token/signature, 400 malformed, 200 accepted. `fail_next[reference] = n`
+    makes the next n deliveries about that payment answer 500, to watch the sandbox retry
+    (keyed by payment, so another test's retries still in flight cannot use them up).
     """
 
     def __init__(self) -> None:
@@ -137,20 +138,19 @@ class WebhookReceiver:
         body = b"".join(chunks)
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         path: str = scope["path"]
-        status, event, error = self._handle(path, headers, body)
+        reference = _loose_reference(body)
+        status, event, error = self._handle(path, headers, body, reference)
         with self._lock:
-            self.received.append(
-                Received(path, headers, body, status, _loose_reference(body), event, error)
-            )
+            self.received.append(Received(path, headers, body, status, reference, event, error))
         await send({"type": "http.response.start", "status": status, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
     def _handle(
-        self, path: str, headers: dict[str, str], body: bytes
+        self, path: str, headers: dict[str, str], body: bytes, reference: str | None
     ) -> tuple[int, WebhookEvent | None, str | None]:
         with self._lock:
-            if self.fail_next.get(path, 0) > 0:
-                self.fail_next[path] -= 1
+            if reference is not None and self.fail_next.get(reference, 0) > 0:
+                self.fail_next[reference] -= 1
                 return 500, None, "instructed to fail"
         try:
             if path == "/webhooks/xendit":

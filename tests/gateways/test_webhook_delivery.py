@@ -108,7 +108,7 @@ async def test_xendit_wrong_token_is_refused(xendit, control, receiver):
 
 async def test_failed_deliveries_are_retried_on_the_gateway_schedule(xendit, control, receiver):
     created = await xendit.create_payment(payment_request("10000"))
-    receiver.fail_next["/webhooks/xendit"] = 2
+    receiver.fail_next[created.reference] = 2
     await control.post(f"/_sandbox/payments/{created.reference}/pay", json={})
     log = await wait_for_log(control, created.reference, lambda log: log[0]["state"] == "delivered")
     assert [a["status_code"] for a in log[0]["attempts"]] == [500, 500, 200]
