@@ -3,11 +3,13 @@ requests skip the inner layers), the one-statement invoice read, the cached `/he
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from sqlalchemy import event
 
 import api.app
 from api.health.endpoints import CachedHealth
@@ -102,3 +104,34 @@ def test_no_route_has_a_sync_dependency_or_endpoint():
         + ([] if inspect.iscoroutinefunction(route.endpoint) else ["endpoint"])
     }
     assert sync == set()
+
+
+async def test_concurrent_reads_beyond_the_pool_wait_for_a_connection_instead_of_opening_one(
+    client, app, merchant
+):
+    """More concurrent reads than pooled connections reuse the pool: an overflow connection
+    would be opened for one read and closed on return (a connect and a MariaDB thread per
+    request under load)."""
+    created = await client.post("/invoices", json=invoice_body(), headers=merchant["headers"])
+    invoice_id = created.json()["id"]
+    reader = app.state.services.reader
+    connects = 0
+
+    def count(*_: object) -> None:
+        nonlocal connects
+        connects += 1
+
+    event.listen(reader.sync_engine, "connect", count)
+    try:
+        for _ in range(3):
+            answers = await asyncio.gather(
+                *(
+                    client.get(f"/invoices/{invoice_id}", headers=merchant["headers"])
+                    for _ in range(4 * reader.pool.size())
+                )
+            )
+            assert {a.status_code for a in answers} == {200}
+    finally:
+        event.remove(reader.sync_engine, "connect", count)
+    assert connects <= reader.pool.size()
+    assert reader.pool.overflow() <= 0
