@@ -28,9 +28,26 @@ async def run_activity(
     schedule_to_close_timeout: timedelta | None = None,
     heartbeat_timeout: timedelta | None = None,
     retry_policy: RetryPolicy | None = None,
+    local: bool = False,
 ) -> Out:
-    """Run the activity `ref` with `arg` (pass `None` for an activity without an argument)."""
+    """Run the activity `ref` with `arg` (pass `None` for an activity without an argument).
+
+    `local=True` runs it as a local activity: inside the workflow task that asks for it, on
+    this worker, its result recorded as a marker (no activity task to schedule, dispatch and
+    complete), for short reads; it takes no heartbeat timeout.
+    """
     args: list[Any] = [] if ref.input is None else [arg]
+    if local:
+        assert heartbeat_timeout is None, "a local activity does not heartbeat"
+        local_result: Out = await workflow.execute_local_activity(
+            ref.name,
+            args=args,
+            result_type=ref.result,
+            start_to_close_timeout=start_to_close_timeout,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            retry_policy=retry_policy,
+        )
+        return local_result
     result: Out = await workflow.execute_activity(
         ref.name,
         args=args,

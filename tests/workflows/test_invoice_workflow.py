@@ -165,7 +165,9 @@ async def test_expiry_fires_exactly_at_expires_at_and_expires_the_live_gateway_p
         assert fired and abs(fired[-1].at - expires_at) < timedelta(seconds=1)
         described = await handle.describe()
         assert described.typed_search_attributes.get(invoice_search_attributes.status) == "expired"
-        await keep_history(handle, "invoice-initiated-then-expired")
+        # Recorded again under a new name once the row confirmation became a local activity
+        # (the old file replays the runs from before).
+        await keep_history(handle, "invoice-local-confirmation-initiated-then-expired")
     at_gateway = (await control.get(f"/_sandbox/payments/{link.gateway_reference}")).json()
     assert at_gateway["status"] == "expired"
 
@@ -194,6 +196,69 @@ async def test_expiry_trusts_the_workflow_timer(
                 await handle.terminate("test over")
         assert spins == 1
         assert (await handle.result()).status == "expired"
+
+
+# --- the start of a run the api started ---------------------------------------------------
+
+
+async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """The row is there: the confirmation five seconds after the start is a local activity
+    (a marker in the workflow task the timer wakes, no activity task, no further task)."""
+    created = await create_invoice(sessions, tenant_id)
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await start_invoice_workflow(env.client, created, task_queue)
+        await env.sleep(timedelta(seconds=30))
+        events = await history(handle)
+        assert of(events, SCHEDULED) == [], "no activity task for the confirmation"
+        assert len(of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 2
+        markers = [
+            e.raw.marker_recorded_event_attributes
+            for e in of(events, EventType.EVENT_TYPE_MARKER_RECORDED)
+        ]
+        assert [m.marker_name for m in markers].count("core_local_activity") == 1
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        described = await handle.describe()
+        attributes = described.typed_search_attributes
+        assert attributes.get(invoice_search_attributes.status) == "draft"
+        assert attributes.get(invoice_search_attributes.invoice_id) == created.invoice_id
+        assert attributes.get(invoice_search_attributes.tenant_id) == tenant_id
+
+        # The first change of status is upserted as before.
+        link = await handle.execute_update(
+            InvoiceWorkflow.initiate_payment, InitiatePaymentRequest()
+        )
+        assert link.gateway_reference
+        described = await handle.describe()
+        assert described.typed_search_attributes.get(invoice_search_attributes.status) == (
+            "pending"
+        )
+        await handle.terminate("test over")
+
+
+async def test_a_run_whose_row_never_appears_ends_as_an_orphan(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """The api started the run and then rolled back (or crashed before its commit): the local
+    confirmation keeps looking for the row, then the run ends untouched."""
+    created = await create_invoice(sessions, tenant_id)
+    ghost = created.model_copy(update={"invoice_id": created.invoice_id + 10_000_000})
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await start_invoice_workflow(env.client, ghost, task_queue)
+        outcome = await handle.result()
+        assert outcome.orphan and outcome.status == "orphan"
+        events = await history(handle)
+        assert of(events, SCHEDULED) == []
+    assert (await invoice_row(sessions, tenant_id, created.invoice_id)).status == "draft"
 
 
 # --- 4. continue-as-new ---------------------------------------------------------------------

@@ -21,6 +21,7 @@ def test_there_are_recorded_histories() -> None:
     names = {path.stem for path in HISTORIES}
     assert {
         "invoice-initiated-then-expired",
+        "invoice-local-confirmation-initiated-then-expired",
         "invoice-partial-payments-continued-as-new",
         "invoice-installments-overpayment",
         "webhook-retried-to-permanent-failure",
