@@ -24,6 +24,7 @@ from domain.events import PING, matches
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
 
 _ENDPOINTS_CACHE = "paytrust.webhook_endpoints"
+_OUTBOX_ROWS = "paytrust.outbox_rows"
 
 
 def new_event_id() -> str:
@@ -68,7 +69,15 @@ async def record_event(
     for endpoint in await _enabled_endpoints(session, tenant):
         if matches(endpoint.events, event_type):
             session.add(new_delivery(endpoint, event, now))
+            session.info[_OUTBOX_ROWS] = session.info.get(_OUTBOX_ROWS, 0) + 1
     return event
+
+
+def outbox_rows_written(session: AsyncSession) -> int:
+    """How many outbox rows `record_event` added in this session: none, and there is nothing
+    to hand to a delivery workflow after the commit."""
+    count: int = session.info.get(_OUTBOX_ROWS, 0)
+    return count
 
 
 def new_delivery(endpoint: WebhookEndpoint, event: Event, now: datetime) -> WebhookDelivery:

@@ -34,6 +34,7 @@ from contracts.resources import (
 from contracts.workflows import ADJUST_INSTALLMENTS, CANCEL, INITIATE_PAYMENT, MODIFY
 from db import invoices as repo
 from db import resources
+from db.events import outbox_rows_written
 from db.models import Invoice
 from db.pagination import fetch_page
 from db.resources import money
@@ -67,8 +68,10 @@ async def create_invoice(
     created = await service.create_invoice(
         session, services.temporal, services.settings.temporal_task_queue, principal, body
     )
-    # After the commit: its invoice.created event goes to the merchant's endpoints.
-    background.add_task(service.dispatch_events, services, principal.tenant_id, created.id)
+    # After the commit: its invoice.created event goes to the merchant's endpoints (if one
+    # takes it: otherwise there is no outbox row to hand over).
+    if outbox_rows_written(session):
+        background.add_task(service.dispatch_events, services, principal.tenant_id, created.id)
     return created
 
 

@@ -135,3 +135,26 @@ async def test_concurrent_reads_beyond_the_pool_wait_for_a_connection_instead_of
         event.remove(reader.sync_engine, "connect", count)
     assert connects <= reader.pool.size()
     assert reader.pool.overflow() <= 0
+
+
+async def test_an_invoice_no_endpoint_takes_is_not_handed_to_delivery(client, app, merchant):
+    """Creating an invoice for a tenant without webhook endpoints writes its event and no
+    outbox row, and asks for no hand-over after the commit (one query fewer per creation)."""
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = app.state.services.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        created = await client.post("/invoices", json=invoice_body(), headers=merchant["headers"])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert created.status_code == 201, created.text
+    assert any("INSERT INTO events" in s for s in statements)
+    assert not any("webhook_deliveries" in s for s in statements), statements
+    events = await client.get(
+        "/events", params={"invoice_id": created.json()["id"]}, headers=merchant["headers"]
+    )
+    assert [e["type"] for e in events.json()["data"]] == ["invoice.created"]
