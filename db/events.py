@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,8 @@ from domain.events import PING, matches
 from domain.timeutil import iso_utc, to_naive_utc, utcnow
 
 _ENDPOINTS_CACHE = "paytrust.webhook_endpoints"
-_OUTBOX_ROWS = "paytrust.outbox_rows"
+# Outbox rows `record_event` added in the current task (an api request, an activity run).
+_outbox_rows: ContextVar[int] = ContextVar("paytrust_outbox_rows", default=0)
 
 
 def new_event_id() -> str:
@@ -69,15 +71,14 @@ async def record_event(
     for endpoint in await _enabled_endpoints(session, tenant):
         if matches(endpoint.events, event_type):
             session.add(new_delivery(endpoint, event, now))
-            session.info[_OUTBOX_ROWS] = session.info.get(_OUTBOX_ROWS, 0) + 1
+            _outbox_rows.set(_outbox_rows.get() + 1)
     return event
 
 
-def outbox_rows_written(session: AsyncSession) -> int:
-    """How many outbox rows `record_event` added in this session: none, and there is nothing
-    to hand to a delivery workflow after the commit."""
-    count: int = session.info.get(_OUTBOX_ROWS, 0)
-    return count
+def outbox_rows_written() -> int:
+    """How many outbox rows `record_event` added in this task (a request, an activity run):
+    none, and there is nothing to hand to a delivery workflow after the commit."""
+    return _outbox_rows.get()
 
 
 def new_delivery(endpoint: WebhookEndpoint, event: Event, now: datetime) -> WebhookDelivery:

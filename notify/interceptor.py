@@ -3,8 +3,8 @@
 
 It runs once the activity's transaction has committed (or failed: a retried activity whose
 first try committed still hands over), so events reach receivers within milliseconds with no
-code in the activities themselves. A crash before it runs loses nothing: the sweeper picks the
-rows up.
+code in the activities themselves; a run that wrote no outbox row (`record_event` counts them
+per task) asks nothing. A crash before it runs loses nothing: the sweeper picks the rows up.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from temporalio import activity
 from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
 from db.engine import SessionFactory
+from db.events import outbox_rows_written
 from notify.dispatch import dispatch_quietly
 
 
@@ -40,7 +41,9 @@ class _Dispatching(ActivityInboundInterceptor):
         try:
             return await self.next.execute_activity(input)
         finally:
-            if target is not None:
+            # Nothing to hand over if this run wrote no outbox row; a retry hands over anyway
+            # (its first try may have committed rows and died before handing them over).
+            if target is not None and (outbox_rows_written() or activity.info().attempt > 1):
                 await dispatch_quietly(self._sessions, activity.client(), self._task_queue, *target)
 
 

@@ -70,7 +70,7 @@ async def create_invoice(
     )
     # After the commit: its invoice.created event goes to the merchant's endpoints (if one
     # takes it: otherwise there is no outbox row to hand over).
-    if outbox_rows_written(session):
+    if outbox_rows_written():
         background.add_task(service.dispatch_events, services, principal.tenant_id, created.id)
     return created
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
@@ -203,14 +204,22 @@ async def test_expiry_trusts_the_workflow_timer(
 
 async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
     env: WorkflowEnvironment,
+    db_engine: AsyncEngine,
     sessions: SessionFactory,
     gateways: dict[str, PaymentGateway],
     task_queue: str,
     tenant_id: str,
 ) -> None:
     """The row is there: the confirmation five seconds after the start is a local activity
-    (a marker in the workflow task the timer wakes, no activity task, no further task)."""
+    (a marker in the workflow task the timer wakes, no activity task, no further task). The
+    tenant has no webhook endpoint: no activity asks for an outbox hand-over afterwards."""
     created = await create_invoice(sessions, tenant_id)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(db_engine.sync_engine, "before_cursor_execute", seen)
     async with running_worker(env, sessions, gateways, task_queue):
         handle = await start_invoice_workflow(env.client, created, task_queue)
         await env.sleep(timedelta(seconds=30))
@@ -239,6 +248,9 @@ async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
             "pending"
         )
         await handle.terminate("test over")
+    event.remove(db_engine.sync_engine, "before_cursor_execute", seen)
+    assert any("INSERT INTO events" in s for s in statements)  # invoice.payment_initiated
+    assert not any("webhook_deliveries" in s for s in statements), "no hand-over query"
 
 
 async def test_a_run_whose_row_never_appears_ends_as_an_orphan(
