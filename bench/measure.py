@@ -30,6 +30,8 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     elapsed: float = 0.0
     statuses: Counter[int] = field(default_factory=Counter)
+    # Status 0 is a call that raised: what it raised (a bench client's error, not an answer).
+    exceptions: Counter[str] = field(default_factory=Counter)
 
     @property
     def requests(self) -> int:
@@ -50,6 +52,7 @@ class LoadResult:
         self.latencies.extend(other.latencies)
         self.elapsed += other.elapsed
         self.statuses.update(other.statuses)
+        self.exceptions.update(other.exceptions)
 
     def figures(self) -> dict[str, Any]:
         return {
@@ -63,6 +66,7 @@ class LoadResult:
             "mean_ms": round(statistics.fmean(self.latencies) * 1000, 3) if self.latencies else 0,
             "errors": self.errors,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            **({"exceptions": dict(self.exceptions)} if self.exceptions else {}),
         }
 
 
@@ -86,8 +90,9 @@ async def http_load(
             try:
                 response = await client.get(path, headers=headers)
                 status = response.status_code
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
                 status = 0
+                result.exceptions[type(exc).__name__] += 1
             result.latencies.append(time.perf_counter() - started)
             result.statuses[status] += 1
 
@@ -232,8 +237,9 @@ async def open_loop(
     async def one(index: int, scheduled: float) -> None:
         try:
             status = await call(index)
-        except Exception:
+        except Exception as exc:
             status = 0
+            load.exceptions[type(exc).__name__] += 1
         load.latencies.append(time.perf_counter() - scheduled)
         load.statuses[status] += 1
 
