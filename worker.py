@@ -84,6 +84,7 @@ def activity_functions(
     deliveries = DeliveryActivities(sessions, settings or get_settings(), task_queue)
     return [
         invoices.load_invoice,
+        invoices.confirm_invoice_row,
         invoices.create_payment_link,
         invoices.apply_payment_event,
         invoices.expire_invoice,

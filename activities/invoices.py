@@ -21,7 +21,7 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.invoice_events import invoice_events, payment_events
 from contracts.errors import ErrorType
@@ -209,6 +209,21 @@ class InvoiceActivities:
             if invoice is None:
                 return None
             return await invoices.snapshot(invoice)
+
+    @activity.defn
+    async def confirm_invoice_row(self, inp: LoadInvoiceInput) -> bool:
+        """Whether the api's transaction that started the workflow has committed the invoice's
+        row. Not yet: a retryable failure (`NOT_READY`), so the caller's retry policy decides
+        how long to wait for the commit."""
+        async with self._sessions() as session:
+            if await InvoiceRepository(session, inp.tenant_id).exists(inp.invoice_id):
+                return True
+        # Benign: an expected wait, logged at DEBUG and kept out of the failure metrics.
+        raise ApplicationError(
+            "the invoice's row is not committed yet",
+            type=ErrorType.NOT_READY,
+            category=ApplicationErrorCategory.BENIGN,
+        )
 
     # --- payment initiation ------------------------------------------------------------------
 

@@ -72,6 +72,9 @@ RECORD_WEBHOOK_ATTEMPT = ActivityRef[RecordAttemptInput, int](
 LOAD_INVOICE = ActivityRef[LoadInvoiceInput, InvoiceSnapshot | None](
     "load_invoice", LoadInvoiceInput, InvoiceSnapshot | None
 )
+CONFIRM_INVOICE_ROW = ActivityRef[LoadInvoiceInput, bool](
+    "confirm_invoice_row", LoadInvoiceInput, bool
+)
 CREATE_PAYMENT_LINK = ActivityRef[CreatePaymentInput, PaymentLinkResult](
     "create_payment_link", CreatePaymentInput, PaymentLinkResult
 )

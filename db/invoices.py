@@ -348,6 +348,13 @@ class InvoiceRepository:
         """The invoice row, `SELECT ... FOR UPDATE`: the lock every change of it holds."""
         return await get_invoice(self.session, self.tenant_id, invoice_id, for_update=True)
 
+    async def exists(self, invoice_id: int) -> bool:
+        """Whether the invoice's row is there (committed, as this transaction sees it)."""
+        stmt = select(Invoice.id).where(
+            Invoice.id == invoice_id, Invoice.tenant_id == self.tenant_id
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
     async def lock_schedule(self, invoice_id: int) -> list[InstallmentSchedule]:
         stmt = (
             select(InstallmentSchedule)

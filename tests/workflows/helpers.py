@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
@@ -60,54 +61,65 @@ def new_task_queue() -> str:
     return f"wf-test-{uuid.uuid4().hex[:10]}"
 
 
+class DraftOptions(TypedDict, total=False):
+    expires_in: timedelta
+    unit_price: str
+    quantity: int
+    tax_rate: str
+    currency: Currency
+    gateway_id: int
+
+
 async def create_invoice(
-    sessions: SessionFactory,
-    tenant_id: str,
-    *,
-    expires_in: timedelta = timedelta(hours=24),
-    unit_price: str = "50000",
-    quantity: int = 2,
-    tax_rate: str = "0.11",
-    currency: Currency = Currency.IDR,
-    gateway_id: int = XENDIT_GATEWAY_ID,
+    sessions: SessionFactory, tenant_id: str, **options: Unpack[DraftOptions]
 ) -> InvoiceSnapshot:
     """A draft invoice row (lines, totals, fee locked), as `POST /invoices` writes it."""
-    now = utcnow()
     async with transaction(sessions) as session:
-        gateway = await GatewayRepository(session).get_gateway(gateway_id)
-        assert gateway is not None
-        fee_row = next(f for f in gateway.fees if f.currency == currency.value)
-        fee = FeeSchedule(fee_percentage=fee_row.fee_percentage, fee_fixed=fee_row.fee_fixed)
-        plan = plan_invoice(
-            currency=currency,
-            fee=fee,
-            line_items=[
-                LineItemIn(
-                    description="Widget",
-                    quantity=quantity,
-                    unit_price=unit_price,
-                    tax_rate=tax_rate,
-                    tax_category="VAT",
-                )
-            ],
-            installments=None,
-            expires_at=now + expires_in,
-            now=now,
-        )
-        invoice, _, schedule = await insert_invoice(
-            session,
-            tenant_id=tenant_id,
-            external_id=f"order-{uuid.uuid4().hex[:12]}",
-            gateway_id=gateway_id,
-            fee=fee,
-            plan=plan,
-            description="Workflow test order",
-            customer={"name": "Ani", "email": "ani@example.com"},
-            metadata=None,
-            original_invoice_id=None,
-            now=now,
-        )
-        return repo.snapshot(invoice, gateway.name, schedule)
+        return await insert_draft(session, tenant_id, **options)
+
+
+async def insert_draft(
+    session: AsyncSession, tenant_id: str, **options: Unpack[DraftOptions]
+) -> InvoiceSnapshot:
+    """`create_invoice` in the caller's transaction (which commits it, or not)."""
+    expires_in = options.get("expires_in", timedelta(hours=24))
+    currency = options.get("currency", Currency.IDR)
+    gateway_id = options.get("gateway_id", XENDIT_GATEWAY_ID)
+    now = utcnow()
+    gateway = await GatewayRepository(session).get_gateway(gateway_id)
+    assert gateway is not None
+    fee_row = next(f for f in gateway.fees if f.currency == currency.value)
+    fee = FeeSchedule(fee_percentage=fee_row.fee_percentage, fee_fixed=fee_row.fee_fixed)
+    plan = plan_invoice(
+        currency=currency,
+        fee=fee,
+        line_items=[
+            LineItemIn(
+                description="Widget",
+                quantity=options.get("quantity", 2),
+                unit_price=options.get("unit_price", "50000"),
+                tax_rate=options.get("tax_rate", "0.11"),
+                tax_category="VAT",
+            )
+        ],
+        installments=None,
+        expires_at=now + expires_in,
+        now=now,
+    )
+    invoice, _, schedule = await insert_invoice(
+        session,
+        tenant_id=tenant_id,
+        external_id=f"order-{uuid.uuid4().hex[:12]}",
+        gateway_id=gateway_id,
+        fee=fee,
+        plan=plan,
+        description="Workflow test order",
+        customer={"name": "Ani", "email": "ani@example.com"},
+        metadata=None,
+        original_invoice_id=None,
+        now=now,
+    )
+    return repo.snapshot(invoice, gateway.name, schedule)
 
 
 async def invoice_row(sessions: SessionFactory, tenant_id: str, invoice_id: int) -> Invoice:
@@ -296,6 +308,25 @@ def of(events: list[Event], event_type: int, activity: str | None = None) -> lis
     return [
         e for e in events if e.type == event_type and (activity is None or e.activity == activity)
     ]
+
+
+def _local_activity_markers(events: list[Event]) -> list[dict[str, Any]]:
+    markers = []
+    for e in of(events, EventType.EVENT_TYPE_MARKER_RECORDED):
+        marker = e.raw.marker_recorded_event_attributes
+        if marker.marker_name == "core_local_activity":
+            markers.append(json.loads(marker.details["data"].payloads[0].data))
+    return markers
+
+
+def local_activities(events: list[Event]) -> list[str]:
+    """The activity types of the local activities a history records (their markers)."""
+    return [m["activity_type"] for m in _local_activity_markers(events)]
+
+
+def local_activity_attempts(events: list[Event]) -> list[int]:
+    """How many attempts each recorded local activity took."""
+    return [int(m["attempt"]) for m in _local_activity_markers(events)]
 
 
 async def eventually(

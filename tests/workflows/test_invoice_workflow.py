@@ -3,6 +3,7 @@ its expiry timer, continue-as-new, and the validators of its updates."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,7 @@ from contracts.invoices import (
 )
 from contracts.workflows import invoice_workflow_id
 from db.engine import SessionFactory, transaction
+from db.invoices import get_invoice
 from db.models import Invoice
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from gateways.base import PaymentGateway
@@ -41,8 +43,11 @@ from tests.workflows.helpers import (
     create_invoice,
     eventually,
     history,
+    insert_draft,
     invoice_row,
     keep_history,
+    local_activities,
+    local_activity_attempts,
     of,
     paid_event,
     paid_transactions,
@@ -166,9 +171,9 @@ async def test_expiry_fires_exactly_at_expires_at_and_expires_the_live_gateway_p
         assert fired and abs(fired[-1].at - expires_at) < timedelta(seconds=1)
         described = await handle.describe()
         assert described.typed_search_attributes.get(invoice_search_attributes.status) == "expired"
-        # Recorded again under a new name once the row confirmation became a local activity
-        # (the old file replays the runs from before).
-        await keep_history(handle, "invoice-local-confirmation-initiated-then-expired")
+        # Recorded again under a new name each time the row confirmation changed (a local
+        # activity, then in the first workflow task); the old files replay the runs from before.
+        await keep_history(handle, "invoice-confirmed-at-once-initiated-then-expired")
     at_gateway = (await control.get(f"/_sandbox/payments/{link.gateway_reference}")).json()
     assert at_gateway["status"] == "expired"
 
@@ -210,9 +215,9 @@ async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
     task_queue: str,
     tenant_id: str,
 ) -> None:
-    """The row is there: the confirmation five seconds after the start is a local activity
-    (a marker in the workflow task the timer wakes, no activity task, no further task). The
-    tenant has no webhook endpoint: no activity asks for an outbox hand-over afterwards."""
+    """The row is there: the run confirms it in its first workflow task with a local activity
+    (a marker, no activity task, no confirmation timer, no further task). The tenant has no
+    webhook endpoint: no activity asks for an outbox hand-over afterwards."""
     created = await create_invoice(sessions, tenant_id)
     statements: list[str] = []
 
@@ -225,12 +230,9 @@ async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
         await env.sleep(timedelta(seconds=30))
         events = await history(handle)
         assert of(events, SCHEDULED) == [], "no activity task for the confirmation"
-        assert len(of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 2
-        markers = [
-            e.raw.marker_recorded_event_attributes
-            for e in of(events, EventType.EVENT_TYPE_MARKER_RECORDED)
-        ]
-        assert [m.marker_name for m in markers].count("core_local_activity") == 1
+        assert len(of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 1
+        assert len(of(events, EventType.EVENT_TYPE_TIMER_STARTED)) == 1, "the expiry timer only"
+        assert local_activities(events) == ["confirm_invoice_row"]
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
         described = await handle.describe()
         attributes = described.typed_search_attributes
@@ -251,6 +253,67 @@ async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
     event.remove(db_engine.sync_engine, "before_cursor_execute", seen)
     assert any("INSERT INTO events" in s for s in statements)  # invoice.payment_initiated
     assert not any("webhook_deliveries" in s for s in statements), "no hand-over query"
+
+
+async def test_the_confirmation_waits_in_its_first_task_for_the_api_s_commit(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """The api starts the run inside the transaction that inserts the row: the confirmation
+    does not see the row until that transaction commits, and retries in the worker (the first
+    workflow task stays open) until it does: no timer of its own, no second task."""
+    async with running_worker(env, sessions, gateways, task_queue):
+        async with sessions() as writer, writer.begin():
+            created = await insert_draft(writer, tenant_id)
+            handle = await start_invoice_workflow(env.client, created, task_queue)
+            await asyncio.sleep(1.0)  # real time: the confirmation retries meanwhile
+            events = await history(handle)
+            assert of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+            assert not of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        # Committed: the read returns the row and the first task completes.
+        events = await eventually(
+            lambda: history(handle),
+            lambda evs: bool(of(evs, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)),
+            what="the first workflow task completed",
+        )
+        assert local_activities(events) == ["confirm_invoice_row"]
+        assert local_activity_attempts(events) > [3]  # 50, 100, 200, 400 ms: >= 1 s
+        assert len(of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 1
+        assert len(of(events, EventType.EVENT_TYPE_TIMER_STARTED)) == 1, "the expiry timer only"
+        await env.sleep(timedelta(minutes=5))
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        assert (await state_of(handle)).invoice_id == created.invoice_id
+        await handle.terminate("test over")
+
+
+async def test_a_run_whose_transaction_rolled_back_ends_as_an_orphan(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """The api's transaction rolls back after the start (its commit failed): the confirmation
+    gives up after its few seconds of retries, and the run ends as an orphan after the delayed
+    checks, touching nothing."""
+    async with running_worker(env, sessions, gateways, task_queue):
+        async with sessions() as writer:
+            await writer.begin()
+            ghost = await insert_draft(writer, tenant_id)
+            handle = await start_invoice_workflow(env.client, ghost, task_queue)
+            await asyncio.sleep(0.5)
+            await writer.rollback()
+        outcome = await handle.result()
+        assert outcome.orphan and outcome.status == "orphan"
+        events = await history(handle)
+        assert of(events, SCHEDULED) == []
+        assert local_activities(events)[0] == "confirm_invoice_row"
+        await keep_history(handle, "invoice-confirmation-rolled-back-orphan")
+    async with sessions() as session:
+        assert await get_invoice(session, tenant_id, ghost.invoice_id) is None
 
 
 async def test_a_run_whose_row_never_appears_ends_as_an_orphan(

@@ -22,6 +22,8 @@ def test_there_are_recorded_histories() -> None:
     assert {
         "invoice-initiated-then-expired",
         "invoice-local-confirmation-initiated-then-expired",
+        "invoice-confirmed-at-once-initiated-then-expired",
+        "invoice-confirmation-rolled-back-orphan",
         "invoice-partial-payments-continued-as-new",
         "invoice-installments-overpayment",
         "webhook-retried-to-permanent-failure",
