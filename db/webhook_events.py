@@ -65,11 +65,14 @@ class WebhookIntakeRepository:
 
     async def get_or_create(self, gateway: str, event_id: str, values: Mapping[str, object]) -> int:
         """The id of the event row of (`gateway`, `event_id`), inserted with `values` if it is
-        not there yet (INSERT IGNORE on the unique key: concurrent deliveries make one row)."""
+        not there yet (concurrent deliveries make one row). The duplicate is absorbed by a no-op
+        `ON DUPLICATE KEY UPDATE`, not `INSERT IGNORE`: IGNORE would also turn a bad value into a
+        warning instead of an error, and every warning costs the driver a `SHOW WARNINGS` round
+        trip and a log line (each payment's activity meets the row the api wrote)."""
         await self._session.execute(
             insert(WebhookEvent)
             .values(gateway=gateway, event_id=event_id, **values)
-            .prefix_with("IGNORE")
+            .on_duplicate_key_update(id=WebhookEvent.id)
         )
         row_id = (
             await self._session.execute(
@@ -88,7 +91,7 @@ class WebhookIntakeRepository:
     async def add_first_failure(
         self, event_row_id: int, attempted_at: datetime, error: str
     ) -> None:
-        """Attempt 1 of an event refused on arrival (kept once: INSERT IGNORE)."""
+        """Attempt 1 of an event refused on arrival (kept once: the duplicate is a no-op)."""
         await self._session.execute(
             insert(WebhookRetryLog)
             .values(
@@ -98,7 +101,7 @@ class WebhookIntakeRepository:
                 status="failed",
                 error_message=error,
             )
-            .prefix_with("IGNORE")
+            .on_duplicate_key_update(id=WebhookRetryLog.id)
         )
 
     async def record_attempt(
