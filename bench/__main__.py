@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from bench.context import PAYMENT_SYNC_SCALE, BenchContext
+from bench.measure import client_limits
 from bench.registry import Benchmark, load_all
 from devstack import Ports, Stack
 
@@ -117,7 +118,7 @@ async def run_all(
     stack: Stack, selected: list[Benchmark], quick: bool, info: dict[str, Any], sandbox: bool
 ) -> int:
     status = 0
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    limits = client_limits(200)
     async with httpx.AsyncClient(base_url=stack.api_url, timeout=30, limits=limits) as http:
         ctx = BenchContext(
             stack=stack,

@@ -22,7 +22,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from bench.benchmarks.invoices import CONCURRENCY, closed_loop, invoice_body
 from bench.context import BenchContext
-from bench.measure import OpenLoopResult, open_loop, table
+from bench.measure import OpenLoopResult, client_limits, open_loop, table
 from bench.registry import benchmark
 
 
@@ -51,7 +51,7 @@ async def open_loop_invoices(ctx: BenchContext) -> dict[str, Any]:
     seconds = float(os.environ.get("BENCH_OPEN_LOOP_SECONDS", ctx.scale(300, 30)))
     _, key = await ctx.create_merchant_key(name="bench open_loop")
     headers = {"X-API-Key": key}
-    limits = httpx.Limits(max_connections=2000, max_keepalive_connections=500)
+    limits = client_limits(2000, keepalive=500)
     client = await Client.connect(ctx.stack.temporal_target, data_converter=pydantic_data_converter)
     run = uuid.uuid4().hex[:8]
     async with httpx.AsyncClient(base_url=ctx.api_url, timeout=60, limits=limits) as http:

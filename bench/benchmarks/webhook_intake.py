@@ -37,7 +37,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from bench.benchmarks.invoices import closed_loop
 from bench.context import BenchContext
-from bench.measure import LoadResult, table
+from bench.measure import LoadResult, client_limits, table
 from bench.registry import benchmark
 from contracts.workflows import webhook_workflow_id
 from devstack import ROOT, Stack, free_port
@@ -85,7 +85,7 @@ async def webhook_intake(ctx: BenchContext) -> dict[str, Any]:
     per_round = ctx.scale(300, 100)
     run = uuid.uuid4().hex[:8]
     client = await Client.connect(ctx.stack.temporal_target, data_converter=pydantic_data_converter)
-    limits = httpx.Limits(max_connections=300, max_keepalive_connections=300)
+    limits = client_limits(300)
     http = httpx.AsyncClient(base_url=ctx.api_url, timeout=60, limits=limits)
     serial = iter(range(10**9))
     started_ids: list[str] = []
