@@ -218,6 +218,20 @@ def test_nginx_balances_the_api_service(services: dict[str, dict[str, Any]]) -> 
     assert any(str(p).endswith(":8080") for p in lb["ports"])
 
 
+def test_nginx_lets_idle_api_connections_go_before_the_api_does() -> None:
+    """The side that closes an idle keep-alive connection must be the client (nginx): a request
+    sent on a connection the api is closing fails, and a POST is never replayed."""
+    from config import Settings
+
+    conf = (ROOT / "deploy/nginx/nginx.conf").read_text()
+    upstream = re.search(r"upstream paytrust_api \{(.*?)\}", conf, flags=re.S)
+    assert upstream is not None
+    timeout = re.search(r"keepalive_timeout\s+(\d+)s;", upstream.group(1))
+    assert timeout is not None, "nginx's upstream default (60 s) outlives the api's"
+    api_timeout = Settings.model_fields["http_timeout_keep_alive_seconds"].default
+    assert int(timeout.group(1)) < api_timeout
+
+
 def test_required_variables_are_in_the_example_env(compose: dict[str, Any]) -> None:
     required = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):\?", COMPOSE.read_text()))
     example = (ROOT / "deploy/compose.env.example").read_text()
