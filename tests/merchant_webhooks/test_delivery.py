@@ -191,13 +191,7 @@ async def test_a_receiver_failing_three_times_then_gets_everything_in_order(shop
     assert [d["answered"] for d in seen[:3]] == [500, 500, 500]
     assert {d["event"]["sequence"] for d in seen[:4]} == {1}  # n+1 waited for n
     endpoint = receiver.endpoint["id"]
-    listed = await shop.client.get(
-        f"/webhook-endpoints/{endpoint}/deliveries",
-        params={"event_id": seen[0]["webhook_id"]},
-        headers=shop.headers,
-    )
-    assert listed.status_code == 200, listed.text
-    [first] = listed.json()["data"]
+    first = await receiver.delivery_of(seen[0]["webhook_id"])
     assert first["status"] == "succeeded" and first["attempt_count"] == 4
     assert [a["status_code"] for a in first["attempts"]] == [500, 500, 500, 200]
     assert first["attempts"][0]["response_body"].startswith("receiver ")
@@ -292,13 +286,7 @@ async def test_endpoint_crud_filters_ping_and_retry(shop, client, admin_headers)
     )
     verify(next(d for d in pinged if d["event"]["type"] == "ping"), receiver.secret)
 
-    delivery_id = (
-        await shop.client.get(
-            f"/webhook-endpoints/{endpoint['id']}/deliveries",
-            params={"event_id": got[1]["webhook_id"]},
-            headers=shop.headers,
-        )
-    ).json()["data"][0]["id"]
+    delivery_id = (await receiver.delivery_of(got[1]["webhook_id"]))["id"]
     retried = await shop.client.post(
         f"/webhook-endpoints/{endpoint['id']}/deliveries/{delivery_id}/retry",
         headers=shop.headers,
