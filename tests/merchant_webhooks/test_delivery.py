@@ -209,6 +209,36 @@ async def test_a_receiver_failing_three_times_then_gets_everything_in_order(shop
     await keep_history(handle, DELIVERY_HISTORY)
 
 
+@pytest.mark.parametrize("status", [302, 307])
+async def test_a_redirect_is_a_failed_attempt_and_not_followed(shop, status):
+    """A receiver answering 3xx: the attempt fails with that status and is retried like any
+    other failure; the redirect's target (a receiver that would verify and accept the
+    delivery) gets nothing. 307 asks a client to POST again, 302 to GET instead (the target's
+    GET would answer 200)."""
+    moved = await add_receiver(shop)
+    target = Receiver(shop, f"r-{uuid.uuid4().hex[:10]}", {"secret": moved.secret})
+    await target.configure(secret=moved.secret)
+    await moved.configure(redirect_to=f"{shop.sandbox_url}{target.path}", redirect_status=status)
+    invoice = await shop.create()
+    seen = await eventually(moved.deliveries, lambda ds: len(ds) >= 2)
+    assert [d["answered"] for d in seen[:2]] == [status, status]
+    assert all(d["verified"] and d["event"]["type"] == "invoice.created" for d in seen[:2])
+    delivery = await moved.delivery_of(seen[0]["webhook_id"])
+    assert delivery["status"] == "pending"
+    first = delivery["attempts"][0]
+    assert first["status_code"] == status and first["error"] == f"HTTP {status}"
+    assert first["response_body"] == f"receiver {moved.name} moved"
+    assert await target.deliveries() == []
+    # The receiver stops redirecting: the next retry is the one delivery that succeeds.
+    await moved.configure(redirect_to=None)
+    await assert_consistent(shop, moved, invoice["id"], ["invoice.created"])
+    delivery = await moved.delivery_of(seen[0]["webhook_id"])
+    assert delivery["status"] == "succeeded"
+    codes = [a["status_code"] for a in delivery["attempts"]]
+    assert codes[-1] == 200 and set(codes[:-1]) == {status} and len(codes) >= 3
+    assert await target.deliveries() == []
+
+
 async def test_a_dead_endpoint_or_invoice_delays_no_other(shop):
     dead = await add_receiver(shop, down=True)
     alive = await add_receiver(shop)
