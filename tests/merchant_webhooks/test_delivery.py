@@ -17,7 +17,7 @@ import pytest
 from prometheus_client import REGISTRY
 from standardwebhooks import WebhookVerificationError
 
-from contracts.workflows import delivery_workflow_id
+from contracts.workflows import delivery_workflow_id, invoice_workflow_id
 from tests.invoices.helpers import Merchant, eventually, in_hours
 from tests.merchant_webhooks.support import Receiver, add_receiver, events_of, verify
 from tests.workflows.helpers import keep_history
@@ -135,6 +135,50 @@ async def test_cancel_modify_and_refund(shop):
     assert refund.status_code == 200, refund.text
     got = await assert_consistent(shop, receiver, paid["id"], [*PAID, "refund.succeeded"])
     assert got[-1]["event"]["data"]["object"]["refund_amount"] == "1000"
+
+
+async def test_an_expiring_invoice_tells_the_merchant(shop, app, temporal_env):
+    """A pending invoice whose expiry timer fires: created, payment_initiated, expired."""
+    from sqlalchemy import update
+
+    from db.engine import transaction
+    from db.models import Invoice
+    from domain.timeutil import to_naive_utc, utcnow
+
+    receiver = await add_receiver(shop)
+    invoice = await shop.create()
+    # The api accepts no expiry under 1 h and the dev server's clock cannot skip, so the row is
+    # made to expire in a few seconds (as one created with a 1 h expiry an hour ago) before
+    # payment is initiated: the initiation reads the row, asks the gateway for a link lapsing
+    # then, and hands the workflow the snapshot its expiry timer waits on.
+    async with transaction(app.state.services.sessions) as session:
+        await session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice["id"])
+            .values(expires_at=to_naive_utc(utcnow() + timedelta(seconds=6)))
+        )
+    link = await shop.pay_link(invoice["id"])
+    expired = await shop.wait_status(invoice["id"], "expired", timeout=30)
+    types = ["invoice.created", "invoice.payment_initiated", "invoice.expired"]
+    got = await assert_consistent(shop, receiver, invoice["id"], types)
+    assert got[1]["event"]["data"]["object"]["status"] == "pending"
+    assert got[2]["event"]["data"]["object"] == expired
+    # The link is expired at the gateway too, whose EXPIRED notifications PayTrust takes in
+    # (the invoice's latest run ends on them) without telling the merchant anything more.
+    reference = link["gateway_reference"]
+    await eventually(
+        lambda: shop.sandbox("GET", "/_sandbox/webhooks", params={"reference": reference}),
+        lambda r: (
+            any(d["event"] == "EXPIRED" for d in r.json()["data"])
+            and all(d["state"] == "delivered" for d in r.json()["data"])
+        ),
+    )
+    payment = await shop.sandbox("GET", f"/_sandbox/payments/{reference}")
+    assert payment.json()["status"] == "expired"
+    handle = temporal_env.client.get_workflow_handle(invoice_workflow_id(invoice["id"]))
+    assert (await handle.result())["status"] == "expired"
+    assert [e["type"] for e in await events_of(shop, invoice["id"])] == types
+    assert [d["event"]["type"] for d in await receiver.accepted(invoice["id"])] == types
 
 
 async def test_adjusting_installments_is_an_update(shop):
