@@ -3,12 +3,14 @@
 A receiver records every delivery PayTrust makes to it and verifies its Standard Webhooks
 signature with the `standardwebhooks` library, exactly as a merchant would (this module
 imports nothing from PayTrust). It can be told to fail the next N deliveries, to answer
-slowly, or to be down (every delivery answered 503), so tests and demos can watch retries,
-ordering and recovery.
+slowly, to be down (every delivery answered 503), or to redirect (every delivery it would
+accept answered `redirect_status` with `Location: redirect_to`), so tests and demos can watch
+retries, ordering, recovery and that redirects are not followed.
 
 - `PUT /_sandbox/receivers/{name}` `{"secret": "whsec_...", "fail_next": 3, "fail_status":
-  500, "delay_ms": 0, "down": false, "fail_invoices": []}` creates or reconfigures it
-  (fields left out keep their value; deliveries seen so far are kept).
+  500, "delay_ms": 0, "down": false, "fail_invoices": [], "redirect_to": null,
+  "redirect_status": 307}` creates or reconfigures it (fields left out keep their value;
+  `"redirect_to": null` stops redirecting; deliveries seen so far are kept).
 - `POST /_sandbox/receivers/{name}` is the URL to register with PayTrust.
 - `GET /_sandbox/receivers/{name}` → its settings (no secret) and the deliveries it saw.
 - `DELETE /_sandbox/receivers/{name}` forgets it.
@@ -41,6 +43,10 @@ class ReceiverConfig(BaseModel):
     fail_invoices: list[int] | None = Field(
         default=None, description="Deliveries of these invoices' events always fail"
     )
+    redirect_to: str | None = Field(
+        default=None, max_length=2048, description="Answer deliveries with a redirect here"
+    )
+    redirect_status: int | None = Field(default=None, ge=300, le=399)
 
 
 @dataclass
@@ -51,6 +57,8 @@ class Receiver:
     delay_ms: int = 0
     down: bool = False
     fail_invoices: list[int] = field(default_factory=list)
+    redirect_to: str | None = None
+    redirect_status: int = 307
     deliveries: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -61,6 +69,8 @@ class Receiver:
             "delay_ms": self.delay_ms,
             "down": self.down,
             "fail_invoices": self.fail_invoices,
+            "redirect_to": self.redirect_to,
+            "redirect_status": self.redirect_status,
             "deliveries": self.deliveries,
         }
 
@@ -77,7 +87,7 @@ def _receivers(request: Request) -> dict[str, Receiver]:
 async def configure(name: Name, body: ReceiverConfig, request: Request) -> dict[str, Any]:
     receiver = _receivers(request).setdefault(name, Receiver())
     for key, value in body.model_dump(exclude_unset=True).items():
-        if value is not None or key == "secret":
+        if value is not None or key in ("secret", "redirect_to"):
             setattr(receiver, key, value)
     return receiver.summary()
 
@@ -120,6 +130,9 @@ async def receive(name: Name, request: Request) -> Response:
     if receiver.fail_next > 0 and not receiver.down and not refused:
         receiver.fail_next -= 1
     status = (503 if receiver.down else receiver.fail_status) if failing else 200
+    redirecting = not failing and receiver.redirect_to is not None
+    if redirecting:
+        status = receiver.redirect_status
     record = {
         "received_at": time.time(),
         "webhook_id": headers.get("webhook-id"),
@@ -139,4 +152,9 @@ async def receive(name: Name, request: Request) -> Response:
         await asyncio.sleep(receiver.delay_ms / 1000)
     if failing:
         return Response(f"receiver {name} failing", status_code=status)
+    if redirecting:
+        location = receiver.redirect_to or ""
+        return Response(
+            f"receiver {name} moved", status_code=status, headers={"Location": location}
+        )
     return Response('{"received": true}', media_type="application/json")

@@ -44,6 +44,18 @@ class Receiver:
             and (invoice_id is None or d["event"]["invoice_id"] == invoice_id)
         ]
 
+    async def delivery_of(self, event_id: str) -> dict[str, Any]:
+        """PayTrust's delivery record (status, attempts) of one event to this endpoint."""
+        response = await self.shop.client.get(
+            f"/webhook-endpoints/{self.endpoint['id']}/deliveries",
+            params={"event_id": event_id},
+            headers=self.shop.headers,
+        )
+        assert response.status_code == 200, response.text
+        [delivery] = response.json()["data"]
+        found: dict[str, Any] = delivery
+        return found
+
     async def wait_types(
         self, invoice_id: int, types: Sequence[str], timeout: float = 30
     ) -> list[dict[str, Any]]:
