@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.locking import lock_invoice
 from contracts.errors import ErrorType
 from contracts.invoices import PaymentEvent
 from contracts.refunds import (
@@ -110,7 +111,7 @@ class RefundActivities:
         previous try of the same request made). Refused: a non-retryable BusinessRule."""
         request = inp.request
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoice = await lock_invoice(InvoiceRepository(session, inp.tenant_id), inp.invoice_id)
             refunds = RefundRepository(session, invoice.tenant_id)
             existing = await refunds.request_parts(invoice.id, request.request_id)
             if existing:
@@ -233,7 +234,7 @@ class RefundActivities:
         failure: str | None = None,
     ) -> RefundOutcome:
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoice = await lock_invoice(InvoiceRepository(session, inp.tenant_id), inp.invoice_id)
             refunds = RefundRepository(session, invoice.tenant_id)
             part = await refunds.part(invoice.id, inp.refund_key, for_update=True)
             if part is None:
@@ -267,7 +268,7 @@ class RefundActivities:
         notification still settles it as succeeded."""
         request_id = inp.request.request_id
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoice = await lock_invoice(InvoiceRepository(session, inp.tenant_id), inp.invoice_id)
             refunds = RefundRepository(session, invoice.tenant_id)
             parts = await refunds.request_parts(invoice.id, request_id, for_update=True)
             if not parts:
@@ -458,13 +459,6 @@ async def apply_refund_failure(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-async def _locked_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:
-    invoice = await invoices_repo.get_invoice(session, tenant_id, invoice_id, for_update=True)
-    if invoice is None:
-        raise business_error(f"Invoice {invoice_id} not found", ErrorType.NOT_FOUND)
-    return invoice
 
 
 async def _siblings(refunds: RefundRepository, invoice: Invoice, part: Refund) -> list[Refund]:

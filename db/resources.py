@@ -110,8 +110,8 @@ def installment_out(row: InstallmentSchedule, currency: str) -> InstallmentOut:
 
 
 def invoice_out_from_document(doc: dict[str, Any]) -> InvoiceOut:
-    """`InvoiceOut` from `db.invoices.invoice_document`: amounts formatted at the currency's
-    scale, everything else validated as it came from the row."""
+    """`InvoiceOut` from `db.invoices.InvoiceDocumentRepository.get`: amounts formatted at
+    the currency's scale, everything else validated as it came from the row."""
     currency = Currency(doc["currency"])
 
     def fmt(value: Decimal) -> str:
@@ -175,11 +175,13 @@ def discrepancy_out(row: PaymentDiscrepancy, currency: str) -> DiscrepancyOut:
 
 
 async def render(session: AsyncSession, invoice: Invoice) -> InvoiceOut:
+    """The invoice as its GET shows it, its lines and schedule read as its tenant's."""
+    invoices = repo.InvoiceRepository(session, invoice.tenant_id)
     return invoice_out(
         invoice,
-        await repo.gateway_name(session, invoice.gateway_id),
-        await repo.line_items(session, invoice.tenant_id, invoice.id),
-        await repo.installments(session, invoice.tenant_id, invoice.id),
+        await invoices.gateway_name(invoice.gateway_id),
+        await invoices.line_items(invoice.id),
+        await invoices.schedule(invoice.id),
     )
 
 
