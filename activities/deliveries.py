@@ -101,7 +101,9 @@ class DeliveryActivities:
                 endpoint = await deliveries.endpoint_any_tenant(pair.endpoint_id)
                 if endpoint is None or endpoint.disabled:
                     return DeliveryRound(outcome="stopped", delivered=finished)
-                row = await event_log.claim_next(session, pair.endpoint_id, pair.invoice_key)
+                row = await event_log.claim_next_any_tenant(
+                    session, pair.endpoint_id, pair.invoice_key
+                )
                 if row is None:
                     return DeliveryRound(outcome="idle", delivered=finished)
                 event = await deliveries.event_of(row)
@@ -129,7 +131,7 @@ class DeliveryActivities:
             endpoint = await DeliveryRepository(session).endpoint_any_tenant(pair.endpoint_id)
             if endpoint is None or endpoint.disabled:
                 return None
-            row = await event_log.claim_next(session, pair.endpoint_id, pair.invoice_key)
+            row = await event_log.claim_next_any_tenant(session, pair.endpoint_id, pair.invoice_key)
             if row is None:
                 return None
             return NextDelivery(delivery_id=row.id, attempt_count=row.attempt_count)
@@ -285,7 +287,7 @@ class DeliveryActivities:
             return
         self._gauge_at[endpoint_id] = time.monotonic()
         async with self._sessions() as session:
-            queued = await event_log.count_pending(session, tenant_id, endpoint_id)
+            queued = await event_log.EventRepository(session, tenant_id).count_pending(endpoint_id)
         WEBHOOK_QUEUED.labels(str(endpoint_id)).set(queued)
 
     # --- handing over -------------------------------------------------------------------
@@ -302,7 +304,7 @@ class DeliveryActivities:
         gone), are handed over. One indexed query when all is well."""
         now = utcnow()
         async with self._sessions() as session:
-            pairs = await event_log.stranded_pairs(
+            pairs = await event_log.stranded_pairs_any_tenant(
                 session,
                 unowned_before=now - SWEEP_UNOWNED_AFTER,
                 overdue_before=now - SWEEP_OVERDUE_AFTER,

@@ -56,9 +56,7 @@ async def list_events(
 ) -> EventList:
     """The tenant's events, newest first. Pass `next_cursor` as `starting_after` for the next
     page; the walk is stable while new events arrive."""
-    rows = await repo.list_events(
-        session,
-        principal.tenant_id,
+    rows = await repo.EventRepository(session, principal.tenant_id).newest(
         event_type=type,
         invoice_id=invoice_id,
         created_gte=created_gte,
@@ -77,7 +75,7 @@ async def list_events(
 
 @router.get("/{event_id}", response_model=EventOut, responses=responses(401, 404, 429))
 async def get_event(event_id: str, session: SessionDep, principal: PrincipalDep) -> EventOut:
-    row = await repo.get_event(session, principal.tenant_id, event_id[:40])
+    row = await repo.EventRepository(session, principal.tenant_id).get(event_id[:40])
     if row is None:
         raise NotFound(f"Event {event_id} not found")
     return EventOut.model_validate(repo.event_resource(row))
