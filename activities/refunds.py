@@ -88,8 +88,6 @@ DEFAULT_GATEWAY_REASON = "REQUESTED_BY_CUSTOMER"
 # The submit activity heartbeats while the gateway answers, so a killed worker's attempt is
 # retried within the workflow's heartbeat timeout instead of its whole start-to-close.
 HEARTBEAT_SECONDS = 1.0
-# The refund stays pending (the gateway may have made it): an operator looks (runbook).
-GATEWAY_CONFLICT = "GatewayConflict"
 
 _REPORTED: dict[GatewayRefundStatus, RefundStatus] = {
     GatewayRefundStatus.PENDING: PENDING,
@@ -204,7 +202,7 @@ class RefundActivities:
                 logger.error("refund %s: %s answered 409: %s", inp.refund_key, gateway_name, exc)
                 raise ApplicationError(
                     f"{gateway_name} answered a conflict for refund {inp.refund_key}: {exc}",
-                    type=GATEWAY_CONFLICT,
+                    type=ErrorType.GATEWAY_CONFLICT,
                     non_retryable=True,
                 ) from None
             return await self._write(
