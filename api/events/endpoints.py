@@ -11,8 +11,7 @@ from pydantic import BaseModel
 
 from api.deps import PrincipalDep, SessionDep
 from api.errors import NotFound, responses
-from api.events.cursor import decode_cursor, encode_cursor
-from api.pagination import reject_unknown_query
+from api.pagination import decode_id_cursor, encode_id_cursor, reject_unknown_query
 from db import events as repo
 from domain.events import EVENT_TYPES, PING
 
@@ -61,7 +60,7 @@ async def list_events(
         invoice_id=invoice_id,
         created_gte=created_gte,
         created_lte=created_lte,
-        before_id=decode_cursor(starting_after) if starting_after else None,
+        before_id=decode_id_cursor(starting_after) if starting_after else None,
         limit=limit + 1,
     )
     page = rows[:limit]
@@ -69,7 +68,7 @@ async def list_events(
     return EventList(
         data=[EventOut.model_validate(repo.event_resource(row)) for row in page],
         has_more=has_more,
-        next_cursor=encode_cursor(page[-1].id) if has_more and page else None,
+        next_cursor=encode_id_cursor(page[-1].id) if has_more and page else None,
     )
 
 
