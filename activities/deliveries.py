@@ -20,7 +20,6 @@ import time
 from datetime import datetime, timedelta
 
 import httpx
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
@@ -60,11 +59,6 @@ SWEEP_BATCH = 500
 # A round POSTs for at most this long before handing back to its workflow (which may then
 # continue as new); with one 15 s POST and MySQL it stays well inside ROUND_TIMEOUT.
 ROUND_BUDGET_SECONDS = 10.0
-
-
-class InvoiceChange(BaseModel):
-    tenant_id: str
-    invoice_id: int | None
 
 
 class DeliveryActivities:
