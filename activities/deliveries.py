@@ -20,7 +20,6 @@ import time
 from datetime import datetime, timedelta
 
 import httpx
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
@@ -62,11 +61,6 @@ SWEEP_BATCH = 500
 ROUND_BUDGET_SECONDS = 10.0
 
 
-class InvoiceChange(BaseModel):
-    tenant_id: str
-    invoice_id: int | None
-
-
 class DeliveryActivities:
     def __init__(
         self,
@@ -101,7 +95,9 @@ class DeliveryActivities:
                 endpoint = await deliveries.endpoint_any_tenant(pair.endpoint_id)
                 if endpoint is None or endpoint.disabled:
                     return DeliveryRound(outcome="stopped", delivered=finished)
-                row = await event_log.claim_next(session, pair.endpoint_id, pair.invoice_key)
+                row = await event_log.claim_next_any_tenant(
+                    session, pair.endpoint_id, pair.invoice_key
+                )
                 if row is None:
                     return DeliveryRound(outcome="idle", delivered=finished)
                 event = await deliveries.event_of(row)
@@ -129,7 +125,7 @@ class DeliveryActivities:
             endpoint = await DeliveryRepository(session).endpoint_any_tenant(pair.endpoint_id)
             if endpoint is None or endpoint.disabled:
                 return None
-            row = await event_log.claim_next(session, pair.endpoint_id, pair.invoice_key)
+            row = await event_log.claim_next_any_tenant(session, pair.endpoint_id, pair.invoice_key)
             if row is None:
                 return None
             return NextDelivery(delivery_id=row.id, attempt_count=row.attempt_count)
@@ -285,7 +281,7 @@ class DeliveryActivities:
             return
         self._gauge_at[endpoint_id] = time.monotonic()
         async with self._sessions() as session:
-            queued = await event_log.count_pending(session, tenant_id, endpoint_id)
+            queued = await event_log.EventRepository(session, tenant_id).count_pending(endpoint_id)
         WEBHOOK_QUEUED.labels(str(endpoint_id)).set(queued)
 
     # --- handing over -------------------------------------------------------------------
@@ -302,7 +298,7 @@ class DeliveryActivities:
         gone), are handed over. One indexed query when all is well."""
         now = utcnow()
         async with self._sessions() as session:
-            pairs = await event_log.stranded_pairs(
+            pairs = await event_log.stranded_pairs_any_tenant(
                 session,
                 unowned_before=now - SWEEP_UNOWNED_AFTER,
                 overdue_before=now - SWEEP_OVERDUE_AFTER,

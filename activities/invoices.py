@@ -24,6 +24,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.invoice_events import invoice_events, payment_events
+from activities.locking import lock_invoice
 from contracts.errors import ErrorType
 from contracts.gateway_events import EventKind
 from contracts.gateway_events import WebhookEvent as GatewayEvent
@@ -154,23 +155,12 @@ class _Work:
         )
 
     async def lock(self, invoice_id: int) -> Invoice:
-        invoice = await self.invoices.lock(invoice_id)
-        if invoice is None:
-            raise business_error(f"Invoice {invoice_id} not found", ErrorType.NOT_FOUND)
-        return invoice
+        return await lock_invoice(self.invoices, invoice_id)
 
     async def load(self, invoice_id: int) -> tuple[Invoice, list[InstallmentSchedule]]:
         """The invoice and its schedule, locked in that order."""
         invoice = await self.lock(invoice_id)
         return invoice, await self.invoices.lock_schedule(invoice.id)
-
-
-async def _locked_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:
-    return await _Work.of(session, tenant_id).lock(invoice_id)
-
-
-async def _locked_schedule(session: AsyncSession, invoice: Invoice) -> list[InstallmentSchedule]:
-    return await InvoiceRepository(session, invoice.tenant_id).lock_schedule(invoice.id)
 
 
 class InvoiceActivities:

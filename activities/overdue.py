@@ -9,9 +9,10 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.invoice_events import installment_event
-from activities.invoices import _locked_invoice, _locked_schedule
+from activities.locking import lock_invoice
 from contracts.invoices import OverdueInput
 from db.engine import SessionFactory, transaction
+from db.invoices import InvoiceRepository
 from db.overdue import OverdueEventRepository
 from domain.events import OVERDUE_AFTER
 from domain.status import FINAL_STATUSES, InvoiceStatus
@@ -26,13 +27,14 @@ class OverdueActivities:
     async def mark_installment_overdue(self, inp: OverdueInput) -> bool:
         """True if this call wrote the installment's `installment.overdue` event."""
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoices = InvoiceRepository(session, inp.tenant_id)
+            invoice = await lock_invoice(invoices, inp.invoice_id)
             if InvoiceStatus(invoice.status) in FINAL_STATUSES:
                 return False
             row = next(
                 (
                     r
-                    for r in await _locked_schedule(session, invoice)
+                    for r in await invoices.lock_schedule(invoice.id)
                     if r.number == inp.installment_number
                 ),
                 None,

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.locking import lock_invoice
 from contracts.errors import ErrorType
 from contracts.invoices import PaymentEvent
 from contracts.refunds import (
@@ -87,8 +88,6 @@ DEFAULT_GATEWAY_REASON = "REQUESTED_BY_CUSTOMER"
 # The submit activity heartbeats while the gateway answers, so a killed worker's attempt is
 # retried within the workflow's heartbeat timeout instead of its whole start-to-close.
 HEARTBEAT_SECONDS = 1.0
-# The refund stays pending (the gateway may have made it): an operator looks (runbook).
-GATEWAY_CONFLICT = "GatewayConflict"
 
 _REPORTED: dict[GatewayRefundStatus, RefundStatus] = {
     GatewayRefundStatus.PENDING: PENDING,
@@ -110,7 +109,7 @@ class RefundActivities:
         previous try of the same request made). Refused: a non-retryable BusinessRule."""
         request = inp.request
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoice = await lock_invoice(InvoiceRepository(session, inp.tenant_id), inp.invoice_id)
             refunds = RefundRepository(session, invoice.tenant_id)
             existing = await refunds.request_parts(invoice.id, request.request_id)
             if existing:
@@ -203,7 +202,7 @@ class RefundActivities:
                 logger.error("refund %s: %s answered 409: %s", inp.refund_key, gateway_name, exc)
                 raise ApplicationError(
                     f"{gateway_name} answered a conflict for refund {inp.refund_key}: {exc}",
-                    type=GATEWAY_CONFLICT,
+                    type=ErrorType.GATEWAY_CONFLICT,
                     non_retryable=True,
                 ) from None
             return await self._write(
@@ -233,7 +232,7 @@ class RefundActivities:
         failure: str | None = None,
     ) -> RefundOutcome:
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoice = await lock_invoice(InvoiceRepository(session, inp.tenant_id), inp.invoice_id)
             refunds = RefundRepository(session, invoice.tenant_id)
             part = await refunds.part(invoice.id, inp.refund_key, for_update=True)
             if part is None:
@@ -267,7 +266,7 @@ class RefundActivities:
         notification still settles it as succeeded."""
         request_id = inp.request.request_id
         async with transaction(self._sessions) as session:
-            invoice = await _locked_invoice(session, inp.tenant_id, inp.invoice_id)
+            invoice = await lock_invoice(InvoiceRepository(session, inp.tenant_id), inp.invoice_id)
             refunds = RefundRepository(session, invoice.tenant_id)
             parts = await refunds.request_parts(invoice.id, request_id, for_update=True)
             if not parts:
@@ -458,13 +457,6 @@ async def apply_refund_failure(
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-async def _locked_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:
-    invoice = await invoices_repo.get_invoice(session, tenant_id, invoice_id, for_update=True)
-    if invoice is None:
-        raise business_error(f"Invoice {invoice_id} not found", ErrorType.NOT_FOUND)
-    return invoice
 
 
 async def _siblings(refunds: RefundRepository, invoice: Invoice, part: Refund) -> list[Refund]:

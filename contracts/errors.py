@@ -14,6 +14,9 @@ class ErrorType(StrEnum):
     NOT_READY = "NotReady"
     GATEWAY_REJECTED = "GatewayRejected"  # the gateway refused the request (400)
     GATEWAY_UNAVAILABLE = "GatewayUnavailable"  # 503, retry
+    # The gateway answered 409 for a refund key: the refund may exist, so it stays pending
+    # for an operator (runbook); never retried. The api answers it as a business rule (400).
+    GATEWAY_CONFLICT = "GatewayConflict"
     UNAVAILABLE = "Unavailable"  # a dependency (MySQL, an activity) did not answer: 503
     # Deterministic bad data an activity cannot store or compute: never retried.
     INVALID_DATA = "InvalidData"

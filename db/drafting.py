@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.invoices import InvoiceRepository
 from db.models import InstallmentSchedule, Invoice, LineItem, TaxRateAudit
 from db.reports import sync_report_rollup
 from domain.drafts import InvoicePlan
@@ -20,9 +21,8 @@ logger = logging.getLogger("paytrust.invoices")
 
 
 async def insert_invoice(
-    session: AsyncSession,
+    invoices: InvoiceRepository,
     *,
-    tenant_id: str,
     external_id: str,
     gateway_id: int,
     fee: FeeSchedule,
@@ -33,9 +33,11 @@ async def insert_invoice(
     original_invoice_id: int | None,
     now: datetime,
 ) -> tuple[Invoice, list[LineItem], list[InstallmentSchedule]]:
-    """Insert the invoice with its lines and schedule; returns the rows (ids assigned)."""
+    """Insert the invoice, of the repository's tenant, with its lines and schedule; returns the
+    rows (ids assigned)."""
+    session = invoices.session
     invoice = Invoice(
-        tenant_id=tenant_id,
+        tenant_id=invoices.tenant_id,
         external_id=external_id,
         status="draft",
         currency=plan.currency.value,

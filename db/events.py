@@ -5,13 +5,16 @@
 does. Invoice events take the next `sequence` from `invoices.last_event_sequence` under that
 lock: 1, 2, 3... with no gaps. The same transaction writes one `webhook_deliveries` row per
 enabled endpoint whose filters match: the outbox the delivery workflows drain.
+
+A tenant's reads of its log and outbox are `EventRepository(session, tenant_id)`'s; the
+delivery workflows' and the sweeper's, keyed by (endpoint, invoice) pairs of any tenant, are
+named `*_any_tenant`.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
@@ -68,7 +71,7 @@ async def record_event(
     await session.flush()
     if event_type == PING:
         return event  # sent only to the endpoint that asked (POST .../test)
-    for endpoint in await _enabled_endpoints(session, tenant):
+    for endpoint in await EventRepository(session, tenant).enabled_endpoints():
         if matches(endpoint.events, event_type):
             session.add(new_delivery(endpoint, event, now))
             _outbox_rows.set(_outbox_rows.get() + 1)
@@ -95,20 +98,6 @@ def new_delivery(endpoint: WebhookEndpoint, event: Event, now: datetime) -> Webh
     )
 
 
-async def _enabled_endpoints(session: AsyncSession, tenant_id: str) -> list[WebhookEndpoint]:
-    """The tenant's live endpoints, read once per transaction (a change writes several
-    events)."""
-    cache: dict[str, list[WebhookEndpoint]] = session.info.setdefault(_ENDPOINTS_CACHE, {})
-    if tenant_id not in cache:
-        rows = await session.execute(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.disabled.is_(False)
-            )
-        )
-        cache[tenant_id] = list(rows.scalars().all())
-    return cache[tenant_id]
-
-
 def forget_endpoints(session: AsyncSession) -> None:
     """After an endpoint changes in this transaction, the next event re-reads them."""
     session.info.pop(_ENDPOINTS_CACHE, None)
@@ -131,73 +120,12 @@ def event_body(event: Event) -> bytes:
     return json.dumps(event_resource(event), separators=(",", ":"), sort_keys=True).encode()
 
 
-# --- reading -------------------------------------------------------------------------------
-
-
-async def get_event(session: AsyncSession, tenant_id: str, public_id: str) -> Event | None:
-    stmt = select(Event).where(Event.tenant_id == tenant_id, Event.public_id == public_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def list_events(
-    session: AsyncSession,
-    tenant_id: str,
-    *,
-    event_type: str | None,
-    invoice_id: int | None,
-    created_gte: datetime | None,
-    created_lte: datetime | None,
-    before_id: int | None,
-    limit: int,
-) -> list[Event]:
-    """Newest first; `before_id` is the cursor (the internal id of the last row seen)."""
-    conditions = [Event.tenant_id == tenant_id]
-    if event_type:
-        conditions.append(Event.type == event_type)
-    if invoice_id is not None:
-        conditions.append(Event.invoice_id == invoice_id)
-    if created_gte is not None:
-        conditions.append(Event.created_at >= to_naive_utc(created_gte))
-    if created_lte is not None:
-        conditions.append(Event.created_at <= to_naive_utc(created_lte))
-    if before_id is not None:
-        conditions.append(Event.id < before_id)
-    stmt = select(Event).where(*conditions).order_by(Event.id.desc()).limit(limit)
-    return list((await session.execute(stmt)).scalars().all())
-
-
-async def events_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Event]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Event).where(Event.id.in_(ids)))
-    return {row.id: row for row in rows.scalars()}
-
-
-# --- the outbox ----------------------------------------------------------------------------
-
-
-async def undispatched_pairs(
-    session: AsyncSession, tenant_id: str, invoice_id: int | None
-) -> list[tuple[int, int]]:
-    """(endpoint, invoice key) pairs with deliveries no delivery workflow owns yet."""
-    stmt = (
-        select(WebhookDelivery.endpoint_id, WebhookDelivery.invoice_key)
-        .where(
-            WebhookDelivery.tenant_id == tenant_id,
-            WebhookDelivery.invoice_key == (invoice_id or 0),
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.dispatched_at.is_(None),
-        )
-        .distinct()
-    )
-    return [(int(r[0]), int(r[1])) for r in (await session.execute(stmt)).all()]
-
-
-async def stranded_pairs(
+async def stranded_pairs_any_tenant(
     session: AsyncSession, *, unowned_before: datetime, overdue_before: datetime, limit: int
 ) -> list[tuple[int, int]]:
-    """Pairs whose deliveries nobody picked up (a crash between commit and hand-over) or whose
-    next attempt is long overdue (their workflow is gone): the sweeper hands them over."""
+    """Every tenant's pairs whose deliveries nobody picked up (a crash between commit and
+    hand-over) or whose next attempt is long overdue (their workflow is gone): the sweeper
+    hands them over."""
     stmt = (
         select(WebhookDelivery.endpoint_id, WebhookDelivery.invoice_key)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -221,11 +149,12 @@ async def stranded_pairs(
     return [(int(r[0]), int(r[1])) for r in (await session.execute(stmt)).all()]
 
 
-async def claim_next(
+async def claim_next_any_tenant(
     session: AsyncSession, endpoint_id: int, invoice_key: int
 ) -> WebhookDelivery | None:
     """The pair's pending delivery with the lowest sequence; every pending row of the pair is
-    marked as owned by the caller's workflow."""
+    marked as owned by the caller's workflow. Keyed by the pair alone (the delivery workflow
+    holds no tenant): the endpoint is one tenant's."""
     now = to_naive_utc(utcnow())
     await session.execute(
         update(WebhookDelivery)
@@ -250,14 +179,83 @@ async def claim_next(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def count_pending(session: AsyncSession, tenant_id: str, endpoint_id: int) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(WebhookDelivery)
-        .where(
-            WebhookDelivery.tenant_id == tenant_id,
-            WebhookDelivery.endpoint_id == endpoint_id,
-            WebhookDelivery.status == "pending",
+class EventRepository:
+    """One tenant's event log and outbox for a unit of work: the tenant is given once, here;
+    another tenant's event is indistinguishable from a missing one."""
+
+    __slots__ = ("session", "tenant_id")
+
+    def __init__(self, session: AsyncSession, tenant_id: str) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def get(self, public_id: str) -> Event | None:
+        stmt = select(Event).where(Event.tenant_id == self.tenant_id, Event.public_id == public_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def newest(
+        self,
+        *,
+        event_type: str | None,
+        invoice_id: int | None,
+        created_gte: datetime | None,
+        created_lte: datetime | None,
+        before_id: int | None,
+        limit: int,
+    ) -> list[Event]:
+        """Newest first; `before_id` is the cursor (the internal id of the last row seen)."""
+        conditions = [Event.tenant_id == self.tenant_id]
+        if event_type:
+            conditions.append(Event.type == event_type)
+        if invoice_id is not None:
+            conditions.append(Event.invoice_id == invoice_id)
+        if created_gte is not None:
+            conditions.append(Event.created_at >= to_naive_utc(created_gte))
+        if created_lte is not None:
+            conditions.append(Event.created_at <= to_naive_utc(created_lte))
+        if before_id is not None:
+            conditions.append(Event.id < before_id)
+        stmt = select(Event).where(*conditions).order_by(Event.id.desc()).limit(limit)
+        return list((await self.session.execute(stmt)).scalars().all())
+
+    async def enabled_endpoints(self) -> list[WebhookEndpoint]:
+        """The tenant's live endpoints, read once per transaction (a change writes several
+        events)."""
+        cache: dict[str, list[WebhookEndpoint]] = self.session.info.setdefault(_ENDPOINTS_CACHE, {})
+        if self.tenant_id not in cache:
+            rows = await self.session.execute(
+                select(WebhookEndpoint).where(
+                    WebhookEndpoint.tenant_id == self.tenant_id,
+                    WebhookEndpoint.disabled.is_(False),
+                )
+            )
+            cache[self.tenant_id] = list(rows.scalars().all())
+        return cache[self.tenant_id]
+
+    # --- the outbox --------------------------------------------------------------------------
+
+    async def undispatched_pairs(self, invoice_id: int | None) -> list[tuple[int, int]]:
+        """(endpoint, invoice key) pairs with deliveries no delivery workflow owns yet."""
+        stmt = (
+            select(WebhookDelivery.endpoint_id, WebhookDelivery.invoice_key)
+            .where(
+                WebhookDelivery.tenant_id == self.tenant_id,
+                WebhookDelivery.invoice_key == (invoice_id or 0),
+                WebhookDelivery.status == "pending",
+                WebhookDelivery.dispatched_at.is_(None),
+            )
+            .distinct()
         )
-    )
-    return int((await session.execute(stmt)).scalar_one())
+        return [(int(r[0]), int(r[1])) for r in (await self.session.execute(stmt)).all()]
+
+    async def count_pending(self, endpoint_id: int) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(WebhookDelivery)
+            .where(
+                WebhookDelivery.tenant_id == self.tenant_id,
+                WebhookDelivery.endpoint_id == endpoint_id,
+                WebhookDelivery.status == "pending",
+            )
+        )
+        return int((await self.session.execute(stmt)).scalar_one())

@@ -1,12 +1,16 @@
-"""Tenant-scoped queries on invoices and what hangs off them (lines, schedule). Every function
-takes the tenant and filters by it; another tenant's invoice is indistinguishable from a missing
-one. `InvoiceRepository(session, tenant_id)` binds the tenant once for a unit of work: the
-activities lock, load and write invoices through it (their payments: `db.payments`)."""
+"""Tenant-scoped queries on invoices and what hangs off them (lines, schedule, transactions,
+discrepancies). `InvoiceRepository(session, tenant_id)` binds the tenant once for a unit of work
+(a request's session, an activity's transaction) and builds every tenant-scoped statement;
+another tenant's invoice is indistinguishable from a missing one. `InvoiceDocumentRepository
+(conn, tenant_id)` is the hot read path's one statement (`GET /invoices/{id}`) on an autocommit
+connection. The admin's read of any tenant's invoice is the separately named
+`get_invoice_for_admin`; the gateways table is not a tenant's."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -24,6 +28,7 @@ from db.models import (
     PaymentDiscrepancy,
     PaymentTransaction,
 )
+from db.pagination import ListParams, PageRows, fetch_page
 from domain.installments import InstallmentState
 from domain.money import Currency, parse_currency, quantize
 from domain.payments import AppliedPayment, AppliedRefund, InvoiceState
@@ -31,15 +36,8 @@ from domain.status import InstallmentStatus, InvoiceStatus
 from domain.timeutil import ensure_utc, to_naive_utc
 
 RowT = TypeVar("RowT", LineItem, InstallmentSchedule)
-
-
-async def get_invoice(
-    session: AsyncSession, tenant_id: str, invoice_id: int, *, for_update: bool = False
-) -> Invoice | None:
-    stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.tenant_id == tenant_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+# GET /invoices: newest first, the id breaking ties (the cursor's order key).
+LIST_ORDER = (Invoice.created_at, Invoice.id)
 
 
 # One round trip for an invoice, its gateway's name, its lines and its schedule, as one JSON
@@ -92,25 +90,33 @@ def _timed_rows(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return rows or []
 
 
-async def invoice_document(
-    conn: AsyncConnection | AsyncSession, tenant_id: str, invoice_id: int
-) -> dict[str, Any] | None:
-    """The invoice's columns plus `gateway`, `line_items` and `installments` (lists of dicts
-    in their order), in one statement; None if the tenant has no such invoice."""
-    params = {"invoice_id": invoice_id, "tenant_id": tenant_id}
-    raw = (await conn.execute(_INVOICE_DOCUMENT, params)).scalar_one_or_none()
-    if raw is None:
-        return None
-    document: dict[str, Any] = json.loads(raw, parse_float=Decimal)
-    for name in ("customer", "metadata"):
-        if isinstance(document[name], str):
-            document[name] = json.loads(document[name])
-    for name in _INVOICE_TIMES:
-        if isinstance(document[name], str):
-            document[name] = datetime.fromisoformat(document[name])
-    document["line_items"] = _timed_rows(document["line_items"])
-    document["installments"] = _timed_rows(document["installments"])
-    return document
+class InvoiceDocumentRepository:
+    """One tenant's invoices as the one-statement document of the hot read path: built per
+    request on the read pool's autocommit connection, so it holds nothing but the two."""
+
+    __slots__ = ("conn", "tenant_id")
+
+    def __init__(self, conn: AsyncConnection | AsyncSession, tenant_id: str) -> None:
+        self.conn = conn
+        self.tenant_id = tenant_id
+
+    async def get(self, invoice_id: int) -> dict[str, Any] | None:
+        """The invoice's columns plus `gateway`, `line_items` and `installments` (lists of
+        dicts in their order), in one statement; None if the tenant has no such invoice."""
+        params = {"invoice_id": invoice_id, "tenant_id": self.tenant_id}
+        raw = (await self.conn.execute(_INVOICE_DOCUMENT, params)).scalar_one_or_none()
+        if raw is None:
+            return None
+        document: dict[str, Any] = json.loads(raw, parse_float=Decimal)
+        for name in ("customer", "metadata"):
+            if isinstance(document[name], str):
+                document[name] = json.loads(document[name])
+        for name in _INVOICE_TIMES:
+            if isinstance(document[name], str):
+                document[name] = datetime.fromisoformat(document[name])
+        document["line_items"] = _timed_rows(document["line_items"])
+        document["installments"] = _timed_rows(document["installments"])
+        return document
 
 
 async def get_invoice_for_admin(session: AsyncSession, invoice_id: int) -> Invoice | None:
@@ -119,31 +125,16 @@ async def get_invoice_for_admin(session: AsyncSession, invoice_id: int) -> Invoi
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def invoice_list_conditions(
-    tenant_id: str,
-    *,
-    status: str | None = None,
-    currency: str | None = None,
-    external_id: str | None = None,
-    gateway_id: int | None = None,
-    created_gte: datetime | None = None,
-    created_lte: datetime | None = None,
-) -> list[ColumnElement[bool]]:
-    """GET /invoices filters; each is served by an index leading with tenant_id (models.py)."""
-    conditions: list[ColumnElement[bool]] = [Invoice.tenant_id == tenant_id]
-    if status is not None:
-        conditions.append(Invoice.status == status)
-    if currency is not None:
-        conditions.append(Invoice.currency == currency)
-    if external_id is not None:
-        conditions.append(Invoice.external_id == external_id)
-    if gateway_id is not None:
-        conditions.append(Invoice.gateway_id == gateway_id)
-    if created_gte is not None:
-        conditions.append(Invoice.created_at >= to_naive_utc(created_gte))
-    if created_lte is not None:
-        conditions.append(Invoice.created_at <= to_naive_utc(created_lte))
-    return conditions
+@dataclass(frozen=True, slots=True)
+class InvoiceFilters:
+    """GET /invoices's filters (None: not filtered on)."""
+
+    status: str | None = None
+    currency: str | None = None
+    external_id: str | None = None
+    gateway_id: int | None = None
+    created_gte: datetime | None = None
+    created_lte: datetime | None = None
 
 
 def list_index(
@@ -176,83 +167,11 @@ def list_index(
     raise LookupError(f"no invoices index on {columns}")
 
 
-async def line_items(session: AsyncSession, tenant_id: str, invoice_id: int) -> list[LineItem]:
-    return (await line_items_by_invoice(session, tenant_id, [invoice_id])).get(invoice_id, [])
-
-
-async def installments(
-    session: AsyncSession, tenant_id: str, invoice_id: int
-) -> list[InstallmentSchedule]:
-    return (await installments_by_invoice(session, tenant_id, [invoice_id])).get(invoice_id, [])
-
-
-async def installments_by_invoice(
-    session: AsyncSession, tenant_id: str, invoice_ids: Sequence[int]
-) -> dict[int, list[InstallmentSchedule]]:
-    """The schedules of several invoices in one query (lists render without N+1)."""
-    if not invoice_ids:
-        return {}
-    stmt = (
-        select(InstallmentSchedule)
-        .where(
-            InstallmentSchedule.tenant_id == tenant_id,
-            InstallmentSchedule.invoice_id.in_(invoice_ids),
-        )
-        .order_by(InstallmentSchedule.invoice_id, InstallmentSchedule.number)
-    )
-    return _grouped((await session.execute(stmt)).scalars())
-
-
-async def line_items_by_invoice(
-    session: AsyncSession, tenant_id: str, invoice_ids: Sequence[int]
-) -> dict[int, list[LineItem]]:
-    """The lines of several invoices in one query, in their order."""
-    if not invoice_ids:
-        return {}
-    stmt = (
-        select(LineItem)
-        .where(LineItem.tenant_id == tenant_id, LineItem.invoice_id.in_(invoice_ids))
-        .order_by(LineItem.invoice_id, LineItem.position)
-    )
-    return _grouped((await session.execute(stmt)).scalars())
-
-
 def _grouped(rows: Iterable[RowT]) -> dict[int, list[RowT]]:
     grouped: dict[int, list[RowT]] = {}
     for row in rows:
         grouped.setdefault(row.invoice_id, []).append(row)
     return grouped
-
-
-async def transactions(
-    session: AsyncSession, tenant_id: str, invoice_id: int
-) -> list[PaymentTransaction | ArchiveTransaction]:
-    """The invoice's payment transactions, archived ones (older than 7 years) included."""
-    live = select(PaymentTransaction).where(
-        PaymentTransaction.tenant_id == tenant_id, PaymentTransaction.invoice_id == invoice_id
-    )
-    archived = select(ArchiveTransaction).where(
-        ArchiveTransaction.tenant_id == tenant_id, ArchiveTransaction.invoice_id == invoice_id
-    )
-    rows: list[PaymentTransaction | ArchiveTransaction] = [
-        *(await session.execute(live)).scalars().all(),
-        *(await session.execute(archived)).scalars().all(),
-    ]
-    return sorted(rows, key=lambda row: row.id)
-
-
-async def discrepancies(
-    session: AsyncSession, tenant_id: str, invoice_id: int
-) -> list[PaymentDiscrepancy]:
-    stmt = (
-        select(PaymentDiscrepancy)
-        .where(
-            PaymentDiscrepancy.tenant_id == tenant_id,
-            PaymentDiscrepancy.invoice_id == invoice_id,
-        )
-        .order_by(PaymentDiscrepancy.id)
-    )
-    return list((await session.execute(stmt)).scalars().all())
 
 
 async def gateway_names(session: AsyncSession) -> dict[int, str]:
@@ -333,20 +252,27 @@ def invoice_state(invoice: Invoice, schedule: Sequence[InstallmentSchedule]) -> 
 
 
 class InvoiceRepository:
-    """One tenant's invoices for a unit of work (an activity's transaction): the tenant is given
-    once, here; another tenant's invoice is indistinguishable from a missing one. Locks are
-    taken in one order, the invoice row first, then its schedule."""
+    """One tenant's invoices for a unit of work (a request's session, an activity's
+    transaction): the tenant is given once, here; another tenant's invoice is indistinguishable
+    from a missing one. Locks are taken in one order, the invoice row first, then its
+    schedule."""
 
     def __init__(self, session: AsyncSession, tenant_id: str) -> None:
         self.session = session
         self.tenant_id = tenant_id
 
     async def get(self, invoice_id: int) -> Invoice | None:
-        return await get_invoice(self.session, self.tenant_id, invoice_id)
+        return await self._invoice(invoice_id, for_update=False)
 
     async def lock(self, invoice_id: int) -> Invoice | None:
         """The invoice row, `SELECT ... FOR UPDATE`: the lock every change of it holds."""
-        return await get_invoice(self.session, self.tenant_id, invoice_id, for_update=True)
+        return await self._invoice(invoice_id, for_update=True)
+
+    async def _invoice(self, invoice_id: int, *, for_update: bool) -> Invoice | None:
+        stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.tenant_id == self.tenant_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def exists(self, invoice_id: int) -> bool:
         """Whether the invoice's row is there (committed, as this transaction sees it)."""
@@ -354,6 +280,35 @@ class InvoiceRepository:
             Invoice.id == invoice_id, Invoice.tenant_id == self.tenant_id
         )
         return (await self.session.execute(stmt)).first() is not None
+
+    def list_conditions(self, filters: InvoiceFilters) -> list[ColumnElement[bool]]:
+        """GET /invoices filters; each is served by an index leading with tenant_id
+        (models.py)."""
+        conditions: list[ColumnElement[bool]] = [Invoice.tenant_id == self.tenant_id]
+        if filters.status is not None:
+            conditions.append(Invoice.status == filters.status)
+        if filters.currency is not None:
+            conditions.append(Invoice.currency == filters.currency)
+        if filters.external_id is not None:
+            conditions.append(Invoice.external_id == filters.external_id)
+        if filters.gateway_id is not None:
+            conditions.append(Invoice.gateway_id == filters.gateway_id)
+        if filters.created_gte is not None:
+            conditions.append(Invoice.created_at >= to_naive_utc(filters.created_gte))
+        if filters.created_lte is not None:
+            conditions.append(Invoice.created_at <= to_naive_utc(filters.created_lte))
+        return conditions
+
+    async def page(self, params: ListParams, filters: InvoiceFilters) -> PageRows:
+        """One page of GET /invoices, newest first, walking the index `list_index` picks."""
+        index = list_index(
+            status=filters.status,
+            currency=filters.currency,
+            external_id=filters.external_id,
+            gateway_id=filters.gateway_id,
+        )
+        conditions = self.list_conditions(filters)
+        return await fetch_page(self.session, Invoice, conditions, LIST_ORDER, params, index=index)
 
     async def lock_schedule(self, invoice_id: int) -> list[InstallmentSchedule]:
         stmt = (
@@ -368,10 +323,64 @@ class InvoiceRepository:
         return list((await self.session.execute(stmt)).scalars().all())
 
     async def schedule(self, invoice_id: int) -> list[InstallmentSchedule]:
-        return await installments(self.session, self.tenant_id, invoice_id)
+        return (await self.schedules_by_invoice([invoice_id])).get(invoice_id, [])
 
     async def line_items(self, invoice_id: int) -> list[LineItem]:
-        return await line_items(self.session, self.tenant_id, invoice_id)
+        return (await self.line_items_by_invoice([invoice_id])).get(invoice_id, [])
+
+    async def schedules_by_invoice(
+        self, invoice_ids: Sequence[int]
+    ) -> dict[int, list[InstallmentSchedule]]:
+        """The schedules of several invoices in one query (lists render without N+1)."""
+        if not invoice_ids:
+            return {}
+        stmt = (
+            select(InstallmentSchedule)
+            .where(
+                InstallmentSchedule.tenant_id == self.tenant_id,
+                InstallmentSchedule.invoice_id.in_(invoice_ids),
+            )
+            .order_by(InstallmentSchedule.invoice_id, InstallmentSchedule.number)
+        )
+        return _grouped((await self.session.execute(stmt)).scalars())
+
+    async def line_items_by_invoice(self, invoice_ids: Sequence[int]) -> dict[int, list[LineItem]]:
+        """The lines of several invoices in one query, in their order."""
+        if not invoice_ids:
+            return {}
+        stmt = (
+            select(LineItem)
+            .where(LineItem.tenant_id == self.tenant_id, LineItem.invoice_id.in_(invoice_ids))
+            .order_by(LineItem.invoice_id, LineItem.position)
+        )
+        return _grouped((await self.session.execute(stmt)).scalars())
+
+    async def transactions(self, invoice_id: int) -> list[PaymentTransaction | ArchiveTransaction]:
+        """The invoice's payment transactions, archived ones (older than 7 years) included."""
+        live = select(PaymentTransaction).where(
+            PaymentTransaction.tenant_id == self.tenant_id,
+            PaymentTransaction.invoice_id == invoice_id,
+        )
+        archived = select(ArchiveTransaction).where(
+            ArchiveTransaction.tenant_id == self.tenant_id,
+            ArchiveTransaction.invoice_id == invoice_id,
+        )
+        rows: list[PaymentTransaction | ArchiveTransaction] = [
+            *(await self.session.execute(live)).scalars().all(),
+            *(await self.session.execute(archived)).scalars().all(),
+        ]
+        return sorted(rows, key=lambda row: row.id)
+
+    async def discrepancies(self, invoice_id: int) -> list[PaymentDiscrepancy]:
+        stmt = (
+            select(PaymentDiscrepancy)
+            .where(
+                PaymentDiscrepancy.tenant_id == self.tenant_id,
+                PaymentDiscrepancy.invoice_id == invoice_id,
+            )
+            .order_by(PaymentDiscrepancy.id)
+        )
+        return list((await self.session.execute(stmt)).scalars().all())
 
     async def gateway_name(self, gateway_id: int) -> str:
         return await gateway_name(self.session, gateway_id)

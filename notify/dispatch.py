@@ -53,10 +53,10 @@ async def dispatch_invoice(
     invoice_id: int | None,
 ) -> int:
     """Hand over the invoice's (or, for None, the tenant's) outbox rows nobody owns yet."""
-    from db.events import undispatched_pairs
+    from db.events import EventRepository
 
     async with sessions() as session:
-        pairs = await undispatched_pairs(session, tenant_id, invoice_id)
+        pairs = await EventRepository(session, tenant_id).undispatched_pairs(invoice_id)
     return await hand_over(client, task_queue, pairs) if pairs else 0
 
 

@@ -11,8 +11,7 @@ from pydantic import BaseModel
 
 from api.deps import PrincipalDep, SessionDep
 from api.errors import NotFound, responses
-from api.events.cursor import decode_cursor, encode_cursor
-from api.pagination import reject_unknown_query
+from api.pagination import decode_id_cursor, encode_id_cursor, reject_unknown_query
 from db import events as repo
 from domain.events import EVENT_TYPES, PING
 
@@ -56,14 +55,12 @@ async def list_events(
 ) -> EventList:
     """The tenant's events, newest first. Pass `next_cursor` as `starting_after` for the next
     page; the walk is stable while new events arrive."""
-    rows = await repo.list_events(
-        session,
-        principal.tenant_id,
+    rows = await repo.EventRepository(session, principal.tenant_id).newest(
         event_type=type,
         invoice_id=invoice_id,
         created_gte=created_gte,
         created_lte=created_lte,
-        before_id=decode_cursor(starting_after) if starting_after else None,
+        before_id=decode_id_cursor(starting_after) if starting_after else None,
         limit=limit + 1,
     )
     page = rows[:limit]
@@ -71,13 +68,13 @@ async def list_events(
     return EventList(
         data=[EventOut.model_validate(repo.event_resource(row)) for row in page],
         has_more=has_more,
-        next_cursor=encode_cursor(page[-1].id) if has_more and page else None,
+        next_cursor=encode_id_cursor(page[-1].id) if has_more and page else None,
     )
 
 
 @router.get("/{event_id}", response_model=EventOut, responses=responses(401, 404, 429))
 async def get_event(event_id: str, session: SessionDep, principal: PrincipalDep) -> EventOut:
-    row = await repo.get_event(session, principal.tenant_id, event_id[:40])
+    row = await repo.EventRepository(session, principal.tenant_id).get(event_id[:40])
     if row is None:
         raise NotFound(f"Event {event_id} not found")
     return EventOut.model_validate(repo.event_resource(row))

@@ -35,8 +35,7 @@ from contracts.workflows import ADJUST_INSTALLMENTS, CANCEL, INITIATE_PAYMENT, M
 from db import invoices as repo
 from db import resources
 from db.events import outbox_rows_written
-from db.models import Invoice
-from db.pagination import fetch_page
+from db.invoices import InvoiceFilters, InvoiceRepository
 from db.resources import money
 from domain.money import Currency
 from domain.status import InvoiceStatus
@@ -100,8 +99,8 @@ async def list_invoices(
     """The tenant's invoices, newest first. `?page=&page_size=` gives a page and a total;
     `?limit=&starting_after=<next_cursor>` walks the whole list, stable while new invoices
     arrive. An unknown parameter or a bad value is a 422 naming it."""
-    conditions = repo.invoice_list_conditions(
-        principal.tenant_id,
+    invoices = InvoiceRepository(session, principal.tenant_id)
+    filters = InvoiceFilters(
         status=status.value if status else None,
         currency=currency.value if currency else None,
         external_id=external_id,
@@ -109,16 +108,11 @@ async def list_invoices(
         created_gte=created_gte,
         created_lte=created_lte,
     )
-    index = repo.list_index(
-        status=status, currency=currency, external_id=external_id, gateway_id=gateway_id
-    )
-    found = await fetch_page(
-        session, Invoice, conditions, [Invoice.created_at, Invoice.id], paging, index=index
-    )
+    found = await invoices.page(paging, filters)
     rows = found.rows
     ids = [row.id for row in rows]
-    lines = await repo.line_items_by_invoice(session, principal.tenant_id, ids)
-    schedules = await repo.installments_by_invoice(session, principal.tenant_id, ids)
+    lines = await invoices.line_items_by_invoice(ids)
+    schedules = await invoices.schedules_by_invoice(ids)
     names = await repo.gateway_names(session)
     return Page(
         data=[
@@ -152,7 +146,9 @@ async def modify_invoice(
 ) -> InvoiceOut:
     """Change a draft's description, line items, expiry, installments or metadata. After
     payment initiation: 400 "Invoice cannot be modified after payment has been initiated"."""
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    invoice = await service.require_invoice(
+        InvoiceRepository(session, principal.tenant_id), invoice_id
+    )
     request = ModifyInvoiceRequest(
         **body.model_dump(exclude_unset=True, exclude={"line_items", "installments"}),
         line_items=body.line_items,
@@ -179,7 +175,9 @@ async def initiate_payment(
 ) -> PaymentOut:
     """Ask the gateway for a payment URL for the next unpaid installment (or the amount due).
     Calling it again returns the live payment instead of creating a second one."""
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    invoice = await service.require_invoice(
+        InvoiceRepository(session, principal.tenant_id), invoice_id
+    )
     link = await service.run_update(
         await services.temporal(),
         invoice,
@@ -230,7 +228,9 @@ async def cancel_invoice(
     body: CancelIn | None = None,
 ) -> InvoiceOut:
     """Cancel an invoice on which nothing has been paid."""
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    invoice = await service.require_invoice(
+        InvoiceRepository(session, principal.tenant_id), invoice_id
+    )
     await service.run_update(
         await services.temporal(),
         invoice,
@@ -280,9 +280,10 @@ async def adjust_installments(
 ) -> InstallmentList:
     """Change amounts and due dates of unpaid installments; the unpaid amounts must sum to
     the remaining balance. Runs as a workflow update, so it cannot race a payment."""
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    invoices = InvoiceRepository(session, principal.tenant_id)
+    invoice = await service.require_invoice(invoices, invoice_id)
     await service.run_update(await services.temporal(), invoice, ADJUST_INSTALLMENTS, body)
-    rows = await repo.installments(session, principal.tenant_id, invoice.id)
+    rows = await invoices.schedule(invoice.id)
     await session.refresh(invoice)
     return InstallmentList(
         invoice_id=invoice.id,
@@ -298,9 +299,10 @@ async def adjust_installments(
 async def list_transactions(
     invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> TransactionList:
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    invoices = InvoiceRepository(session, principal.tenant_id)
+    invoice = await service.require_invoice(invoices, invoice_id)
     names = await repo.gateway_names(session)
-    rows = await repo.transactions(session, principal.tenant_id, invoice.id)
+    rows = await invoices.transactions(invoice.id)
     return TransactionList(
         invoice_id=invoice.id,
         data=[resources.transaction_out(row, names[row.gateway_id]) for row in rows],
@@ -316,8 +318,9 @@ async def list_discrepancies(
     invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> DiscrepancyList:
     """Under- and overpayments against the amount each payment was expected to cover."""
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
-    rows = await repo.discrepancies(session, principal.tenant_id, invoice.id)
+    invoices = InvoiceRepository(session, principal.tenant_id)
+    invoice = await service.require_invoice(invoices, invoice_id)
+    rows = await invoices.discrepancies(invoice.id)
     c = invoice.currency
     return DiscrepancyList(
         invoice_id=invoice.id,
@@ -333,7 +336,9 @@ async def list_discrepancies(
 async def get_overpayment(
     invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> OverpaymentOut:
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
+    invoice = await service.require_invoice(
+        InvoiceRepository(session, principal.tenant_id), invoice_id
+    )
     c = invoice.currency
     return OverpaymentOut(
         invoice_id=invoice.id,
@@ -351,8 +356,9 @@ async def get_overpayment(
 async def list_installments(
     invoice_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> InstallmentList:
-    invoice = await service.require_invoice(session, principal.tenant_id, invoice_id)
-    rows = await repo.installments(session, principal.tenant_id, invoice.id)
+    invoices = InvoiceRepository(session, principal.tenant_id)
+    invoice = await service.require_invoice(invoices, invoice_id)
+    rows = await invoices.schedule(invoice.id)
     return InstallmentList(
         invoice_id=invoice.id,
         data=[resources.installment_out(row, invoice.currency) for row in rows],

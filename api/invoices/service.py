@@ -44,6 +44,7 @@ from db import events
 from db import invoices as repo
 from db.drafting import insert_invoice
 from db.gateways import GatewayRepository
+from db.invoices import InvoiceDocumentRepository, InvoiceRepository
 from db.models import (
     Invoice,
     InvoiceAuditLog,
@@ -70,14 +71,14 @@ UPDATE_WITH_START_ATTEMPTS = 3
 async def read_invoice(
     conn: AsyncConnection | AsyncSession, tenant_id: str, invoice_id: int
 ) -> InvoiceOut:
-    document = await repo.invoice_document(conn, tenant_id, invoice_id)
+    document = await InvoiceDocumentRepository(conn, tenant_id).get(invoice_id)
     if document is None:
         raise NotFound(f"Invoice {invoice_id} not found")
     return invoice_out_from_document(document)
 
 
-async def require_invoice(session: AsyncSession, tenant_id: str, invoice_id: int) -> Invoice:
-    invoice = await repo.get_invoice(session, tenant_id, invoice_id)
+async def require_invoice(invoices: InvoiceRepository, invoice_id: int) -> Invoice:
+    invoice = await invoices.get(invoice_id)
     if invoice is None:
         raise NotFound(f"Invoice {invoice_id} not found")
     return invoice
@@ -130,8 +131,7 @@ async def create_invoice(
     )
     try:
         invoice, lines, schedule = await insert_invoice(
-            session,
-            tenant_id=principal.tenant_id,
+            InvoiceRepository(session, principal.tenant_id),
             external_id=body.external_id,
             gateway_id=body.gateway_id,
             fee=fee,
@@ -196,7 +196,7 @@ async def create_supplementary(
     """FR-082: a new invoice for extra charges on a parent with a live payment flow; it
     inherits currency and gateway, has its own workflow and schedule, and is audit logged. The
     parent's totals and schedule are untouched."""
-    parent = await repo.get_invoice(session, principal.tenant_id, parent_id, for_update=True)
+    parent = await InvoiceRepository(session, principal.tenant_id).lock(parent_id)
     if parent is None:
         raise NotFound(f"Invoice {parent_id} not found")
     ensure_supplementary_parent(
@@ -319,7 +319,7 @@ async def require_invoice_for(
 ) -> Invoice:
     """The caller's invoice (a merchant: its own tenant's only; the admin: any)."""
     if caller is not None:
-        return await require_invoice(session, caller.tenant_id, invoice_id)
+        return await require_invoice(InvoiceRepository(session, caller.tenant_id), invoice_id)
     invoice = await repo.get_invoice_for_admin(session, invoice_id)
     if invoice is None:
         raise NotFound(f"Invoice {invoice_id} not found")

@@ -18,6 +18,7 @@ from api.refunds import service
 from contracts.resources import PendingRefundList, RefundCreate, RefundFail, RefundList, RefundOut
 from db import refunds as refunds_repo
 from db import resources
+from db.invoices import InvoiceRepository
 from db.models import Invoice, Refund
 from db.refunds import RefundRepository
 from domain.timeutil import utcnow
@@ -53,7 +54,7 @@ async def create_refund(
     at once. Refundable = paid − refunded − pending refunds; the refund is drawn from the paid
     payments newest first, each at most what is left of it. Works for any invoice that was paid,
     also after it closed. With an `Idempotency-Key`, a retry returns the same refund."""
-    invoice = await require_invoice(session, principal.tenant_id, invoice_id)
+    invoice = await require_invoice(InvoiceRepository(session, principal.tenant_id), invoice_id)
     return await service.request_refund(
         session,
         await services.temporal(),
@@ -72,7 +73,7 @@ async def list_refunds(
 ) -> RefundList:
     """The invoice's refunds: asked for through the api (`source: merchant`) or reported by
     the gateway (`source: gateway`), oldest first, each `pending`, `succeeded` or `failed`."""
-    invoice = await require_invoice(session, principal.tenant_id, invoice_id)
+    invoice = await require_invoice(InvoiceRepository(session, principal.tenant_id), invoice_id)
     rows = await RefundRepository(session, principal.tenant_id).for_invoice(invoice.id)
     return RefundList(invoice_id=invoice.id, data=resources.group_refunds(rows))
 
@@ -162,6 +163,6 @@ async def _whole_refunds(session: AsyncSession, rows: list[Refund]) -> list[Refu
     for row in rows:
         if row.request_id is None or row.request_id in seen:
             continue
-        invoice = await require_invoice(session, row.tenant_id, row.invoice_id)
+        invoice = await require_invoice(InvoiceRepository(session, row.tenant_id), row.invoice_id)
         seen[row.request_id] = await service.rendered(session, invoice, row.request_id)
     return list(seen.values())

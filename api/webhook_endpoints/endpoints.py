@@ -14,8 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import PrincipalDep, ServicesDep, SessionDep
 from api.errors import BusinessRuleError, NotFound, ServiceUnavailable, responses
-from api.events.cursor import decode_cursor, encode_cursor
-from api.pagination import reject_unknown_query
+from api.pagination import decode_id_cursor, encode_id_cursor, reject_unknown_query
 from api.webhook_endpoints.schemas import (
     AttemptOut,
     DeliveryAccepted,
@@ -246,7 +245,7 @@ async def list_deliveries(
         endpoint.id,
         status=status,
         event_id=event_id,
-        before_id=decode_cursor(starting_after) if starting_after else None,
+        before_id=decode_id_cursor(starting_after) if starting_after else None,
         limit=limit + 1,
     )
     page = rows[:limit]
@@ -255,7 +254,7 @@ async def list_deliveries(
     return DeliveryList(
         data=[delivery_out(d, e, attempts.get(d.id, [])) for d, e in page],
         has_more=has_more,
-        next_cursor=encode_cursor(page[-1][0].id) if has_more and page else None,
+        next_cursor=encode_id_cursor(page[-1][0].id) if has_more and page else None,
     )
 
 

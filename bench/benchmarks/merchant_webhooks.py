@@ -345,9 +345,7 @@ async def queue_updates(
     try:
         for invoice_id in invoice_ids:
             async with transaction(sessions) as session:
-                invoice = await invoices.get_invoice(
-                    session, tenant_id, invoice_id, for_update=True
-                )
+                invoice = await invoices.InvoiceRepository(session, tenant_id).lock(invoice_id)
                 assert invoice is not None
                 obj = (await render(session, invoice)).model_dump(mode="json")
                 for _ in range(per_invoice):

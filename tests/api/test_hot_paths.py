@@ -45,7 +45,7 @@ async def test_one_statement_read_equals_the_orm_rendering(client, app, merchant
     invoice_id = created.json()["id"]
     services = app.state.services
     async with services.sessions() as session:
-        invoice = await repo.get_invoice(session, merchant["tenant_id"], invoice_id)
+        invoice = await repo.InvoiceRepository(session, merchant["tenant_id"]).get(invoice_id)
         assert invoice is not None
         rendered = await resources.render(session, invoice)
     async with services.reader.connect() as conn:
@@ -59,7 +59,8 @@ async def test_one_statement_read_equals_the_orm_rendering(client, app, merchant
 async def test_another_tenants_invoice_is_not_read(client, app, merchant):
     created = await client.post("/invoices", json=invoice_body(), headers=merchant["headers"])
     async with app.state.services.reader.connect() as conn:
-        assert await repo.invoice_document(conn, "someone-else", created.json()["id"]) is None
+        other = repo.InvoiceDocumentRepository(conn, "someone-else")
+        assert await other.get(created.json()["id"]) is None
 
 
 async def test_health_checks_run_once_per_second(app):

@@ -200,7 +200,8 @@ async def test_list_queries_use_an_index_without_filesort(app, merchant):
     async with app.state.services.sessions() as session:
         await session.execute(text("ANALYZE TABLE invoices"))
         for name, (filters, index) in cases.items():
-            conditions = repo.invoice_list_conditions(tenant, **filters)
+            invoices = repo.InvoiceRepository(session, tenant)
+            conditions = invoices.list_conditions(repo.InvoiceFilters(**filters))
             for params in (first, cursor):
                 hint = repo.list_index(**{k: v for k, v in filters.items() if "created" not in k})
                 stmt = page_query(Invoice, conditions, ORDER, params, index=hint)

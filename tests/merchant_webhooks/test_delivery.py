@@ -629,9 +629,7 @@ async def test_a_queue_behind_a_down_receiver_drains_in_order_after_recovery(sho
     first, second = await shop.create(), await shop.create()
     for invoice_id in (first["id"], second["id"]):
         async with transaction(services.sessions) as session:
-            invoice = await repo.get_invoice(
-                session, merchant["tenant_id"], invoice_id, for_update=True
-            )
+            invoice = await repo.InvoiceRepository(session, merchant["tenant_id"]).lock(invoice_id)
             assert invoice is not None
             obj = (await render(session, invoice)).model_dump(mode="json")
             for _ in range(30):

@@ -107,8 +107,7 @@ async def insert_draft(
         now=now,
     )
     invoice, _, schedule = await insert_invoice(
-        session,
-        tenant_id=tenant_id,
+        repo.InvoiceRepository(session, tenant_id),
         external_id=f"order-{uuid.uuid4().hex[:12]}",
         gateway_id=gateway_id,
         fee=fee,
@@ -124,7 +123,7 @@ async def insert_draft(
 
 async def invoice_row(sessions: SessionFactory, tenant_id: str, invoice_id: int) -> Invoice:
     async with sessions() as session:
-        invoice = await repo.get_invoice(session, tenant_id, invoice_id)
+        invoice = await repo.InvoiceRepository(session, tenant_id).get(invoice_id)
         assert invoice is not None
         return invoice
 
@@ -133,7 +132,7 @@ async def paid_transactions(
     sessions: SessionFactory, tenant_id: str, invoice_id: int
 ) -> list[PaymentTransaction | ArchiveTransaction]:
     async with sessions() as session:
-        return await repo.transactions(session, tenant_id, invoice_id)
+        return await repo.InvoiceRepository(session, tenant_id).transactions(invoice_id)
 
 
 async def webhook_rows(

@@ -128,7 +128,7 @@ async def test_archival_moves_exactly_old_final_rows_once(
         assert sorted(row.id for row in archived) == sorted(old)
         assert all(row.amount == Decimal(1000) and row.tenant_id == tenant_id for row in archived)
         # Transaction reads still find archived rows.
-        seen = await repo.transactions(session, tenant_id, created.invoice_id)
+        seen = await repo.InvoiceRepository(session, tenant_id).transactions(created.invoice_id)
     assert {t.id for t in seen} == set(old + old_but_open + recent)
 
 

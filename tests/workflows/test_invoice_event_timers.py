@@ -43,8 +43,7 @@ async def installment_invoice(sessions: SessionFactory, tenant_id: str) -> Invoi
             now=now,
         )
         invoice, _, schedule = await insert_invoice(
-            session,
-            tenant_id=tenant_id,
+            repo.InvoiceRepository(session, tenant_id),
             external_id=f"order-{uuid.uuid4().hex[:12]}",
             gateway_id=1,
             fee=fee,

@@ -35,7 +35,7 @@ from contracts.invoices import (
 )
 from contracts.workflows import invoice_workflow_id
 from db.engine import SessionFactory, transaction
-from db.invoices import get_invoice
+from db.invoices import InvoiceRepository
 from db.models import Invoice
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from gateways.base import PaymentGateway
@@ -313,7 +313,7 @@ async def test_a_run_whose_transaction_rolled_back_ends_as_an_orphan(
         assert local_activities(events)[0] == "confirm_invoice_row"
         await keep_history(handle, "invoice-confirmation-rolled-back-orphan")
     async with sessions() as session:
-        assert await get_invoice(session, tenant_id, ghost.invoice_id) is None
+        assert await InvoiceRepository(session, tenant_id).get(ghost.invoice_id) is None
 
 
 async def test_a_run_whose_row_never_appears_ends_as_an_orphan(
