@@ -162,13 +162,18 @@ def encode_id_cursor(row_id: int) -> str:
 def decode_id_cursor(text: str) -> int:
     """The id of an `encode_id_cursor` cursor. Also takes `id:<n>` (base64url), the form these
     lists issued before they shared this codec, so a walk begun before an upgrade goes on."""
-    legacy = _legacy_id(text)
-    if legacy is not None:
-        return legacy
-    values = decode_cursor(text)
-    if len(values) != 1 or not isinstance(values[0], int) or isinstance(values[0], bool):
+    row_id = _legacy_id(text)
+    if row_id is None:
+        values = decode_cursor(text)
+        if len(values) != 1 or not isinstance(values[0], int) or isinstance(values[0], bool):
+            raise _invalid_cursor()
+        row_id = values[0]
+    if not 0 <= row_id <= _MAX_ROW_ID:  # a forged id beyond BIGINT is no cursor we issued
         raise _invalid_cursor()
-    return values[0]
+    return row_id
+
+
+_MAX_ROW_ID = 2**63 - 1
 
 
 def _legacy_id(text: str) -> int | None:

@@ -24,7 +24,15 @@ def test_an_id_cursor_issued_before_the_shared_codec_still_walks_on():
 
 @pytest.mark.parametrize(
     "cursor",
-    ["zzz", encode_cursor(["2026-01-01T00:00:00Z", 1]), encode_cursor([True]), "aWQ6eA"],
+    [
+        "zzz",
+        encode_cursor(["2026-01-01T00:00:00Z", 1]),
+        encode_cursor([True]),
+        "aWQ6eA",
+        encode_cursor([2**63]),  # beyond BIGINT
+        encode_cursor([-1]),
+        base64.urlsafe_b64encode(b"id:" + b"9" * 60).decode().rstrip("="),
+    ],
 )
 def test_anything_else_is_a_422_naming_starting_after(cursor):
     with pytest.raises(RequestValidationError) as caught:
