@@ -118,13 +118,18 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
             created.append(response.json()["id"])
         return response.status_code
 
+    meter = CpuMeter(stack_pids(ctx))
+    meter.start()
     temporal_floor = await closed_loop(
         "bare Temporal start_workflow", total, CONCURRENCY, bare_start
     )
+    phase_cpu = {"bare start": per_1000(meter.stop(), total)}
     insert_floor = await closed_loop("bare MySQL insert+commit", total, CONCURRENCY, bare_insert)
+    meter.start()
     client_cpu = time.process_time()
     create_result = await closed_loop("POST /invoices", total, CONCURRENCY, create)
     client_cpu = time.process_time() - client_cpu
+    phase_cpu["POST /invoices (during)"] = per_1000(meter.stop(), total)
 
     async def read(i: int) -> int:
         invoice_id = created[i % len(created)]
@@ -171,11 +176,43 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
     if ctx.has_sandbox:
         # Let the burst settle first: every workflow just started confirms its row after 5 s
         # (an activity each), which would otherwise be measured as payment latency.
+        meter.start()
         await settle(ctx, headers)
+        phase_cpu["POST /invoices (after, settling)"] = per_1000(meter.stop(), total)
         figures["pay_to_visible"] = await pay_to_visible(ctx, headers, ctx.scale(30, 8))
         figures["cpu_per_1000_paid"] = await paid_invoice_cost(ctx, headers, ctx.scale(200, 40))
+    print_phase_cpu(ctx, phase_cpu)
+    figures["cpu_s_per_1000_by_phase"] = phase_cpu
     await engine.dispose()
     return figures
+
+
+def stack_pids(ctx: BenchContext) -> dict[str, int | None]:
+    """The stack's processes, the shared MariaDB and this process (the load generator)."""
+    import os
+
+    pids: dict[str, int | None] = {
+        name: proc.pid for name, proc in ctx.stack.processes.items() if proc.poll() is None
+    }
+    pids["mariadb"] = find_pid("mariadbd", "mysqld")
+    pids["client"] = os.getpid()
+    return pids
+
+
+def per_1000(used: dict[str, float], calls: int) -> dict[str, float]:
+    return {name: round(seconds * 1000 / max(calls, 1), 2) for name, seconds in used.items()}
+
+
+def print_phase_cpu(ctx: BenchContext, phases: dict[str, dict[str, float]]) -> None:
+    """CPU seconds per 1,000 calls of each phase, per process: where creation's cost goes
+    beside the bare start's (the settling phase is the work the burst left behind)."""
+    names = sorted({name for used in phases.values() for name in used})
+    rows = [
+        [phase, *(used.get(name, 0.0) for name in names), round(sum(used.values()), 2)]
+        for phase, used in phases.items()
+    ]
+    ctx.out("CPU seconds per 1,000 calls, by phase and process (from /proc)")
+    ctx.out(table(["phase", *names, "total"], rows))
 
 
 async def settle(ctx: BenchContext, headers: dict[str, str], limit_s: float = 120) -> None:
