@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from contracts.errors import ErrorType
 from contracts.gateway_events import WebhookEvent as GatewayEvent
-from contracts.invoices import InvoiceWorkflowInput, PaymentEvent
+from contracts.invoices import INVOICE_WORKFLOW_REVISION, InvoiceWorkflowInput, PaymentEvent
 from contracts.webhooks import (
     DeliverInput,
     RecordAttemptInput,
@@ -193,7 +193,9 @@ class WebhookActivities:
         await self._client.start_workflow(
             INVOICE_WORKFLOW.name,
             InvoiceWorkflowInput(
-                invoice_id=inp.resolved.invoice_id, tenant_id=inp.resolved.tenant_id
+                invoice_id=inp.resolved.invoice_id,
+                tenant_id=inp.resolved.tenant_id,
+                revision=INVOICE_WORKFLOW_REVISION,
             ),
             id=invoice_workflow_id(inp.resolved.invoice_id),
             task_queue=self._task_queue,

@@ -73,6 +73,17 @@ class InvoiceWorkflowInput(BaseModel):
     history_limit: int = 2000
     # When the workflow next asks the gateway about its live links (payment sync).
     next_sync_at: datetime | None = None
+    # The behaviour this run was started with (recorded in its first event, so replay sees the
+    # same): 0, the default, for runs started before revisions existed, which ask
+    # `workflow.patched` for each later behaviour; INVOICE_WORKFLOW_REVISION for every run
+    # started or continued since, which has every patch of that revision from its start and
+    # asks nothing (no patch markers and no TemporalChangeVersion upserts in its history).
+    revision: int = 0
+
+
+# Bump when a new `workflow.patched` behaviour is folded into what a new run has from its
+# start (workflows/invoice.py REVISION_PATCHES lists each revision's patches).
+INVOICE_WORKFLOW_REVISION = 1
 
 
 class InvoiceOutcome(BaseModel):

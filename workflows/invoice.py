@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.errors import ErrorType
     from contracts.invoices import (
+        INVOICE_WORKFLOW_REVISION,
         AdjustInput,
         AdjustInstallmentsRequest,
         ApplyPaymentInput,
@@ -133,6 +134,23 @@ LOCAL_CONFIRM = "local-row-confirmation"
 # the api's commit is on its way, instead of five seconds later: no confirmation timer and no
 # second workflow task per invoice. A row still missing then: the delayed checks decide.
 CONFIRM_AT_ONCE = "row-confirmation-at-once"
+# What a run of each revision (InvoiceWorkflowInput.revision) has from its start without asking
+# `workflow.patched`: a new invoice's first workflow task then records no patch markers and no
+# TemporalChangeVersion upserts, and no status upsert its start already set (issue 16: a fifth
+# of Temporal's work per created invoice). Revision 0 (recorded histories) asks, as before.
+REVISION_PATCHES: dict[int, frozenset[str]] = {
+    1: frozenset(
+        {
+            RECONCILE_BEFORE_EXPIRY,
+            PAYMENT_SYNC,
+            INSTALLMENT_OVERDUE,
+            FAIL_UNAPPLIED_EVENTS,
+            MERCHANT_REFUNDS,
+            LOCAL_CONFIRM,
+            CONFIRM_AT_ONCE,
+        }
+    ),
+}
 CONFIRM_AT_ONCE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=50),
     backoff_coefficient=2,
@@ -233,6 +251,7 @@ class InvoiceWorkflow:
                         pending_events=self._events + self._deferred,
                         history_limit=inp.history_limit,
                         next_sync_at=self._next_sync,
+                        revision=INVOICE_WORKFLOW_REVISION,
                     )
                 )
             timeout: timedelta | None = None
@@ -248,7 +267,7 @@ class InvoiceWorkflow:
                         await self._sync_on_schedule()
                         continue
                     timeout = min(timeout, until_sync)
-                if workflow.patched(INSTALLMENT_OVERDUE):
+                if self._patched(INSTALLMENT_OVERDUE):
                     due = self._next_due(snapshot)
                     if due is not None:
                         wait = due[1] + OVERDUE_AFTER - workflow.now()
@@ -279,6 +298,16 @@ class InvoiceWorkflow:
             invoice_id=inp.invoice_id, status=last.status, amount_paid=last.amount_paid
         )
 
+    def _patched(self, patch: str) -> bool:
+        """`workflow.patched`, unless this run's revision has the patch from its start."""
+        if any(
+            patch in patches
+            for revision, patches in REVISION_PATCHES.items()
+            if revision <= self._input.revision
+        ):
+            return True
+        return workflow.patched(patch)
+
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or (
@@ -288,7 +317,7 @@ class InvoiceWorkflow:
     async def _confirm_row(self, inp: InvoiceWorkflowInput) -> None:
         """The api commits its row milliseconds after starting us; if the row never appears
         (the api crashed or its commit failed), this run is an orphan and ends untouched."""
-        if workflow.patched(CONFIRM_AT_ONCE):
+        if self._patched(CONFIRM_AT_ONCE):
             try:
                 await run_activity(
                     CONFIRM_INVOICE_ROW,
@@ -303,7 +332,7 @@ class InvoiceWorkflow:
                 # (A local activity's last failure arrives as its ApplicationError.)
                 pass
         await workflow.sleep(CONFIRM_DELAY)
-        if await self._load(inp, local=workflow.patched(LOCAL_CONFIRM)) is None:
+        if await self._load(inp, local=self._patched(LOCAL_CONFIRM)) is None:
             self._orphan = True
             self._changed = True
 
@@ -383,7 +412,7 @@ class InvoiceWorkflow:
         # first, and apply what it says was paid before expiring anything. (Patched in:
         # histories recorded before this step replay without it.)
         missed: list[PaymentEvent] = []
-        if workflow.patched(RECONCILE_BEFORE_EXPIRY):
+        if self._patched(RECONCILE_BEFORE_EXPIRY):
             missed = await self._reconcile()
         if missed:
             self._events.extend(missed)
@@ -450,7 +479,7 @@ class InvoiceWorkflow:
     def _sync_due(self) -> datetime | None:
         """The next payment-sync check, for runs that have it (patched in: histories recorded
         before it replay without these timers)."""
-        if self._next_sync is None or not workflow.patched(PAYMENT_SYNC):
+        if self._next_sync is None or not self._patched(PAYMENT_SYNC):
             return None
         return self._next_sync
 
@@ -524,7 +553,7 @@ class InvoiceWorkflow:
 
     async def _fail_unapplied(self, payment: PaymentEvent, reason: str) -> None:
         """The event's webhook fails for good with `reason` (listed, replayable, alerted)."""
-        if not workflow.patched(FAIL_UNAPPLIED_EVENTS):
+        if not self._patched(FAIL_UNAPPLIED_EVENTS):
             return
         snapshot = self._require_snapshot()
         try:
@@ -553,11 +582,13 @@ class InvoiceWorkflow:
 
     def _upsert_status(self) -> None:
         assert self._snapshot is not None
-        if (
-            workflow.info().typed_search_attributes.get(invoice_search_attributes.invoice_id)
-            is None
-        ):
+        current = workflow.info().typed_search_attributes
+        if current.get(invoice_search_attributes.invoice_id) is None:
             workflow.upsert_search_attributes(invoice_search_attributes.all_for(self._snapshot))
+        elif self._input.revision >= 1 and (
+            current.get(invoice_search_attributes.status) == self._snapshot.status
+        ):
+            return  # the start (or an earlier upsert) already says so
         else:
             workflow.upsert_search_attributes([status_update(self._snapshot.status)])
 
@@ -594,7 +625,7 @@ class InvoiceWorkflow:
             except ActivityError as err:
                 raise _business_failure(err) from None
             self._set_snapshot(result.snapshot)
-            if result.next_sync_at is not None and workflow.patched(PAYMENT_SYNC):
+            if result.next_sync_at is not None and self._patched(PAYMENT_SYNC):
                 self._next_sync = _sooner(self._next_sync, result.next_sync_at)
             return result.link
 
@@ -659,7 +690,7 @@ class InvoiceWorkflow:
         answered (or stayed unreachable for a few tries: the refund is then pending and asked
         for again in the background). No validator: the snapshot may not have taken in a
         payment MySQL already holds, and only the reservation, under the row lock, decides."""
-        workflow.patched(MERCHANT_REFUNDS)
+        self._patched(MERCHANT_REFUNDS)
         await self._loaded()
         async with self._lock:
             snapshot = self._require_snapshot()
@@ -683,7 +714,7 @@ class InvoiceWorkflow:
     async def retry_refund(self, request: RetryRefundRequest) -> RefundOutcome:
         """Operators: ask the gateway again for a refund's pending parts (with the same keys,
         so a refund the gateway already made is answered, not made twice)."""
-        workflow.patched(MERCHANT_REFUNDS)
+        self._patched(MERCHANT_REFUNDS)
         await self._loaded()
         snapshot = self._require_snapshot()
         try:
@@ -705,7 +736,7 @@ class InvoiceWorkflow:
     async def fail_refund(self, request: FailRefundRequest) -> RefundOutcome:
         """Operators: give up on a refund the gateway never made (its pending parts fail and
         their reservation is released)."""
-        workflow.patched(MERCHANT_REFUNDS)
+        self._patched(MERCHANT_REFUNDS)
         await self._loaded()
         async with self._lock:
             return await self._request_activity(FAIL_REFUND_ACTIVITY, FailRefundInput, request)

@@ -31,7 +31,12 @@ from api.errors import (
     is_dependency_outage,
 )
 from contracts.errors import ErrorType
-from contracts.invoices import InvoiceWorkflowInput, PaymentLink, SyncRequest
+from contracts.invoices import (
+    INVOICE_WORKFLOW_REVISION,
+    InvoiceWorkflowInput,
+    PaymentLink,
+    SyncRequest,
+)
 from contracts.refs import UpdateRef
 from contracts.resources import (
     InvoiceCreate,
@@ -158,6 +163,7 @@ async def create_invoice(
                 invoice_id=invoice.id,
                 tenant_id=invoice.tenant_id,
                 snapshot=repo.snapshot(invoice, gateway, schedule),
+                revision=INVOICE_WORKFLOW_REVISION,
             ),
             id=invoice_workflow_id(invoice.id),
             task_queue=task_queue,
@@ -280,7 +286,9 @@ async def run_update_with_start(
 def _start_operation(invoice: Invoice, task_queue: str) -> WithStartWorkflowOperation[Any, Any]:
     return WithStartWorkflowOperation(
         INVOICE_WORKFLOW.name,
-        InvoiceWorkflowInput(invoice_id=invoice.id, tenant_id=invoice.tenant_id),
+        InvoiceWorkflowInput(
+            invoice_id=invoice.id, tenant_id=invoice.tenant_id, revision=INVOICE_WORKFLOW_REVISION
+        ),
         id=invoice_workflow_id(invoice.id),
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -318,6 +318,38 @@ def _local_activity_markers(events: list[Event]) -> list[dict[str, Any]]:
     return markers
 
 
+def patch_markers(events: list[Event]) -> list[str]:
+    """The patch ids a history records (`workflow.patched` asked in a new run)."""
+    ids = []
+    for e in of(events, EventType.EVENT_TYPE_MARKER_RECORDED):
+        marker = e.raw.marker_recorded_event_attributes
+        if marker.marker_name == "core_patch":
+            ids.append(json.loads(marker.details["patch-data"].payloads[0].data)["id"])
+    return ids
+
+
+def first_task_commands(events: list[Event]) -> list[int]:
+    """The event types the first workflow task's completion recorded (up to the next event
+    that is not a command's: a task scheduled, an update, a signal...)."""
+    completed = next(
+        i for i, e in enumerate(events) if e.type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+    )
+    commands = []
+    for e in events[completed + 1 :]:
+        if e.type not in COMMAND_EVENTS:
+            break
+        commands.append(e.type)
+    return commands
+
+
+COMMAND_EVENTS = {
+    EventType.EVENT_TYPE_TIMER_STARTED,
+    EventType.EVENT_TYPE_MARKER_RECORDED,
+    EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+}
+
+
 def local_activities(events: list[Event]) -> list[str]:
     """The activity types of the local activities a history records (their markers)."""
     return [m["activity_type"] for m in _local_activity_markers(events)]
@@ -370,8 +402,14 @@ async def keep_history(handle: WorkflowHandle[Any, Any], name: str) -> None:
     """With PAYTRUST_RECORD_HISTORIES=1, save the run's history as tests/histories/{name}.json
     for the replay test (TESTING.md "Replay"): record again when workflow code changes on
     purpose (behind `workflow.patched`), keeping the old files beside the new ones."""
-    if not os.environ.get("PAYTRUST_RECORD_HISTORIES"):
+    recording = os.environ.get("PAYTRUST_RECORD_HISTORIES")
+    if not recording:
+        return
+    path = HISTORIES / f"{name}.json"
+    if path.exists() and recording != "overwrite":
+        # The file replays runs of older code (e.g. revision 0 of InvoiceWorkflow): recording
+        # over it would lose that. Record under a new name (or set it to "overwrite").
         return
     HISTORIES.mkdir(exist_ok=True)
     history = await handle.fetch_history()
-    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    path.write_text(history.to_json())

@@ -21,10 +21,12 @@ from temporalio.client import (
     WorkflowUpdateStage,
 )
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from contracts.invoices import (
+    INVOICE_WORKFLOW_REVISION,
     CancelRequest,
     ExtendExpiryRequest,
     InitiatePaymentRequest,
@@ -42,6 +44,7 @@ from gateways.base import PaymentGateway
 from tests.workflows.helpers import (
     create_invoice,
     eventually,
+    first_task_commands,
     history,
     insert_draft,
     invoice_row,
@@ -51,6 +54,7 @@ from tests.workflows.helpers import (
     of,
     paid_event,
     paid_transactions,
+    patch_markers,
     running_worker,
 )
 from workflows.invoice import InvoiceWorkflow
@@ -60,9 +64,15 @@ SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
 
 
 async def start_invoice_workflow(
-    client: Client, snapshot: InvoiceSnapshot, task_queue: str, *, history_limit: int = 2000
+    client: Client,
+    snapshot: InvoiceSnapshot,
+    task_queue: str,
+    *,
+    history_limit: int = 2000,
+    revision: int = INVOICE_WORKFLOW_REVISION,
 ) -> WorkflowHandle[InvoiceWorkflow, InvoiceOutcome]:
-    """As `api.invoices.service.create_invoice` starts it (snapshot in, search attributes set)."""
+    """As `api.invoices.service.create_invoice` starts it (snapshot in, search attributes set,
+    today's revision; `revision=0` starts it as an api from before revisions did)."""
     return await client.start_workflow(
         InvoiceWorkflow.run,
         InvoiceWorkflowInput(
@@ -70,6 +80,7 @@ async def start_invoice_workflow(
             tenant_id=snapshot.tenant_id,
             snapshot=snapshot,
             history_limit=history_limit,
+            revision=revision,
         ),
         id=invoice_workflow_id(snapshot.invoice_id),
         task_queue=task_queue,
@@ -171,9 +182,9 @@ async def test_expiry_fires_exactly_at_expires_at_and_expires_the_live_gateway_p
         assert fired and abs(fired[-1].at - expires_at) < timedelta(seconds=1)
         described = await handle.describe()
         assert described.typed_search_attributes.get(invoice_search_attributes.status) == "expired"
-        # Recorded again under a new name each time the row confirmation changed (a local
-        # activity, then in the first workflow task); the old files replay the runs from before.
-        await keep_history(handle, "invoice-confirmed-at-once-initiated-then-expired")
+        # Recorded again under a new name each time the start changed (a local confirmation,
+        # then in the first workflow task, then revision 1); old files replay earlier runs.
+        await keep_history(handle, "invoice-revision-1-initiated-then-expired")
     at_gateway = (await control.get(f"/_sandbox/payments/{link.gateway_reference}")).json()
     assert at_gateway["status"] == "expired"
 
@@ -233,6 +244,14 @@ async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
         assert len(of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 1
         assert len(of(events, EventType.EVENT_TYPE_TIMER_STARTED)) == 1, "the expiry timer only"
         assert local_activities(events) == ["confirm_invoice_row"]
+        # Today's revision has every patch from its start: the first task records the
+        # expiry timer and the confirmation's marker, and no patch markers, no
+        # TemporalChangeVersion upsert and no status upsert (the start set the attributes).
+        assert patch_markers(events) == []
+        assert first_task_commands(events) == [
+            EventType.EVENT_TYPE_TIMER_STARTED,
+            EventType.EVENT_TYPE_MARKER_RECORDED,
+        ]
         assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
         described = await handle.describe()
         attributes = described.typed_search_attributes
@@ -249,10 +268,41 @@ async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
         assert described.typed_search_attributes.get(invoice_search_attributes.status) == (
             "pending"
         )
+        assert patch_markers(await history(handle)) == []
         await handle.terminate("test over")
     event.remove(db_engine.sync_engine, "before_cursor_execute", seen)
     assert any("INSERT INTO events" in s for s in statements)  # invoice.payment_initiated
     assert not any("webhook_deliveries" in s for s in statements), "no hand-over query"
+
+
+async def test_a_run_an_older_api_started_asks_for_each_patch(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """An input without a revision (an api deployed before revisions, during a rolling
+    deploy) gets revision 0: the run asks `workflow.patched` as runs did before, so its
+    history records the markers and upserts the recorded histories have, and it behaves the
+    same (confirmed at once, payable)."""
+    created = await create_invoice(sessions, tenant_id)
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await start_invoice_workflow(env.client, created, task_queue, revision=0)
+        await env.sleep(timedelta(seconds=30))
+        events = await history(handle)
+        assert set(patch_markers(events)) == {
+            "installment-overdue-timers",
+            "row-confirmation-at-once",
+        }
+        assert EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES in first_task_commands(events)
+        assert local_activities(events) == ["confirm_invoice_row"]
+        link = await handle.execute_update(
+            InvoiceWorkflow.initiate_payment, InitiatePaymentRequest()
+        )
+        assert link.gateway_reference
+        assert "payment-sync" in patch_markers(await history(handle))
+        await handle.terminate("test over")
 
 
 async def test_the_confirmation_waits_in_its_first_task_for_the_api_s_commit(
@@ -311,7 +361,7 @@ async def test_a_run_whose_transaction_rolled_back_ends_as_an_orphan(
         events = await history(handle)
         assert of(events, SCHEDULED) == []
         assert local_activities(events)[0] == "confirm_invoice_row"
-        await keep_history(handle, "invoice-confirmation-rolled-back-orphan")
+        await keep_history(handle, "invoice-revision-1-rolled-back-orphan")
     async with sessions() as session:
         assert await InvoiceRepository(session, tenant_id).get(ghost.invoice_id) is None
 
@@ -405,7 +455,15 @@ async def test_continue_as_new_keeps_payments_and_pending_events(
         assert described.typed_search_attributes.get(invoice_search_attributes.invoice_id) == (
             created.invoice_id
         )
-        await keep_history(first, "invoice-partial-payments-continued-as-new")
+        # The continued run has today's revision whatever the first had.
+        continued = await history(latest)
+        started = continued[0].raw.workflow_execution_started_event_attributes
+        carried = pydantic_data_converter.payload_converter.from_payloads(
+            started.input.payloads, [InvoiceWorkflowInput]
+        )[0]
+        assert carried.revision == INVOICE_WORKFLOW_REVISION
+        assert patch_markers(continued) == []
+        await keep_history(first, "invoice-revision-1-partial-payments-continued-as-new")
 
     invoice = await invoice_row(sessions, tenant_id, created.invoice_id)
     assert invoice.amount_paid == expected_paid

@@ -1,7 +1,8 @@
 """Running invoices survive code changes (TESTING.md "Replay"): recorded histories of real runs
 replay deterministically against today's workflow code. Record new ones with
 `PAYTRUST_RECORD_HISTORIES=1 make test PYTEST_ARGS=tests/workflows` after an intended change
-(guarded by `workflow.patched`), keeping the old files."""
+(guarded by `workflow.patched`, or folded into a new `INVOICE_WORKFLOW_REVISION`) under new
+names: an existing file is never recorded over (`=overwrite` forces it)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def test_there_are_recorded_histories() -> None:
         "invoice-local-confirmation-initiated-then-expired",
         "invoice-confirmed-at-once-initiated-then-expired",
         "invoice-confirmation-rolled-back-orphan",
+        "invoice-revision-1-initiated-then-expired",
+        "invoice-revision-1-rolled-back-orphan",
+        "invoice-revision-1-partial-payments-continued-as-new",
         "invoice-partial-payments-continued-as-new",
         "invoice-installments-overpayment",
         "webhook-retried-to-permanent-failure",

@@ -7,6 +7,7 @@ Attempt times are read from the workflow history (server time, which time skippi
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,8 +18,9 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, Wor
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.invoices import INVOICE_WORKFLOW_REVISION
 from contracts.webhooks import WEBHOOK_RETRY_WAITS_SECONDS, WebhookInput, WebhookOutcome
-from contracts.workflows import webhook_workflow_id
+from contracts.workflows import invoice_workflow_id, webhook_workflow_id
 from db.engine import SessionFactory
 from gateways.base import PaymentGateway, new_merchant_reference
 from tests.gateways.support import XENDIT_TOKEN
@@ -34,11 +36,13 @@ from tests.workflows.helpers import (
     of,
     paid_at_sandbox,
     paid_transactions,
+    patch_markers,
     running_worker,
     webhook_input,
     webhook_rows,
     xendit_paid_callback,
 )
+from workflows.search_attributes import invoice_search_attributes
 from workflows.webhook import WebhookWorkflow
 
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
@@ -221,6 +225,16 @@ async def test_third_attempt_succeeds_once_mysql_is_back_and_nothing_retries_aft
             assert expected <= actual <= expected + DRIFT.total_seconds(), (seen, ATTEMPT_OFFSETS)
         assert len(of(events, COMPLETED, "deliver_to_invoice")) == 1
         await keep_history(handle, "webhook-confirmed-by-gateway-on-third-attempt")
+        # The run the late event started has today's revision: no patch markers; its search
+        # attributes (none at a signal-with-start) are upserted once it has read its row.
+        invoice_run = env.client.get_workflow_handle(invoice_workflow_id(invoice_id))
+        invoice_events = await history(invoice_run)
+        started = invoice_events[0].raw.workflow_execution_started_event_attributes
+        assert json.loads(started.input.payloads[0].data)["revision"] == INVOICE_WORKFLOW_REVISION
+        assert patch_markers(invoice_events) == []
+        attributes = (await invoice_run.describe()).typed_search_attributes
+        assert attributes.get(invoice_search_attributes.invoice_id) == invoice_id
+        assert attributes.get(invoice_search_attributes.tenant_id) == tenant_id
 
     event, log = await webhook_rows(sessions, "xendit", inp.event.event_id)
     assert event is not None
