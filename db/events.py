@@ -43,14 +43,21 @@ async def record_event(
     obj: dict[str, Any],
     *,
     tenant_id: str | None = None,
+    numbered: bool = False,
 ) -> Event:
     """Store one event (and its outbox rows) in the session's transaction. For an invoice
-    event the caller holds the invoice row lock (or has just inserted the row)."""
+    event the caller holds the invoice row lock (or has just inserted the row). `numbered`:
+    the invoice was inserted in this transaction with this event's sequence already counted
+    (`insert_invoice(numbered_events=...)`): the event takes it and the row is not updated."""
     tenant = invoice.tenant_id if invoice is not None else tenant_id
     if tenant is None:
         raise ValueError("a tenant event needs tenant_id")
     sequence: int | None = None
-    if invoice is not None:
+    if invoice is not None and numbered:
+        if not invoice.last_event_sequence:
+            raise ValueError("numbered=True needs an invoice inserted with numbered_events")
+        sequence = invoice.last_event_sequence
+    elif invoice is not None:
         invoice.last_event_sequence = (invoice.last_event_sequence or 0) + 1
         sequence = invoice.last_event_sequence
         if "updated_at" not in inspect(invoice).unloaded:

@@ -146,6 +146,7 @@ async def create_invoice(
             metadata=body.metadata,
             original_invoice_id=original_invoice_id,
             now=now,
+            numbered_events=1,  # invoice.created, below
         )
     except IntegrityError as exc:
         # external_id is unique per tenant: the constraint decides, with no race window.
@@ -183,7 +184,9 @@ async def create_invoice(
         logger.warning("could not start workflow for invoice %s: %s", invoice.id, exc.status)
         raise ServiceUnavailable("Temporal is unavailable; the invoice was not created") from exc
     created = invoice_out(invoice, gateway, lines, schedule)
-    await events.record_event(session, invoice, "invoice.created", created.model_dump(mode="json"))
+    await events.record_event(
+        session, invoice, "invoice.created", created.model_dump(mode="json"), numbered=True
+    )
     logger.info(
         "invoice created",
         extra={"invoice_id": invoice.id, "workflow_id": invoice_workflow_id(invoice.id)},

@@ -159,3 +159,31 @@ async def test_an_invoice_no_endpoint_takes_is_not_handed_to_delivery(client, ap
         "/events", params={"invoice_id": created.json()["id"]}, headers=merchant["headers"]
     )
     assert [e["type"] for e in events.json()["data"]] == ["invoice.created"]
+
+
+async def test_creation_numbers_its_event_with_the_insert(client, app, merchant):
+    """invoice.created is the invoice's event 1, numbered in the INSERT of the row: creating
+    an invoice does not UPDATE it; the next event is 2."""
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = app.state.services.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        created = await client.post("/invoices", json=invoice_body(), headers=merchant["headers"])
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert created.status_code == 201, created.text
+    assert not any(s.lstrip().upper().startswith("UPDATE INVOICES") for s in statements), statements
+    invoice_id = created.json()["id"]
+    cancelled = await client.post(f"/invoices/{invoice_id}/cancel", headers=merchant["headers"])
+    assert cancelled.status_code == 200, cancelled.text
+    logged = await client.get(
+        "/events", params={"invoice_id": invoice_id}, headers=merchant["headers"]
+    )
+    assert sorted((e["sequence"], e["type"]) for e in logged.json()["data"]) == [
+        (1, "invoice.created"),
+        (2, "invoice.cancelled"),
+    ]
