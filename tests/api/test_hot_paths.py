@@ -17,6 +17,7 @@ from api.invoices import service
 from db import invoices as repo
 from db import resources
 from tests.invoices.helpers import invoice_body
+from tests.support.statements import captured_statements
 
 
 async def test_plain_and_full_chain_requests_carry_the_same_headers(client, merchant):
@@ -141,17 +142,8 @@ async def test_concurrent_reads_beyond_the_pool_wait_for_a_connection_instead_of
 async def test_an_invoice_no_endpoint_takes_is_not_handed_to_delivery(client, app, merchant):
     """Creating an invoice for a tenant without webhook endpoints writes its event and no
     outbox row, and asks for no hand-over after the commit (one query fewer per creation)."""
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    engine = app.state.services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with captured_statements(app.state.services.engine.sync_engine) as statements:
         created = await client.post("/invoices", json=invoice_body(), headers=merchant["headers"])
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert created.status_code == 201, created.text
     assert any("INSERT INTO events" in s for s in statements)
     assert not any("webhook_deliveries" in s for s in statements), statements
@@ -164,17 +156,8 @@ async def test_an_invoice_no_endpoint_takes_is_not_handed_to_delivery(client, ap
 async def test_creation_numbers_its_event_with_the_insert(client, app, merchant):
     """invoice.created is the invoice's event 1, numbered in the INSERT of the row: creating
     an invoice does not UPDATE it; the next event is 2."""
-    statements: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    engine = app.state.services.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with captured_statements(app.state.services.engine.sync_engine) as statements:
         created = await client.post("/invoices", json=invoice_body(), headers=merchant["headers"])
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert created.status_code == 201, created.text
     assert not any(s.lstrip().upper().startswith("UPDATE INVOICES") for s in statements), statements
     invoice_id = created.json()["id"]

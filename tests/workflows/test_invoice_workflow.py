@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
@@ -41,6 +41,7 @@ from db.invoices import InvoiceRepository
 from db.models import Invoice
 from domain.timeutil import ensure_utc, to_naive_utc, utcnow
 from gateways.base import PaymentGateway
+from tests.support.statements import captured_statements
 from tests.workflows.helpers import (
     create_invoice,
     eventually,
@@ -230,47 +231,41 @@ async def test_an_api_started_run_confirms_its_row_with_a_local_activity(
     (a marker, no activity task, no confirmation timer, no further task). The tenant has no
     webhook endpoint: no activity asks for an outbox hand-over afterwards."""
     created = await create_invoice(sessions, tenant_id)
-    statements: list[str] = []
+    with captured_statements(db_engine.sync_engine) as statements:
+        async with running_worker(env, sessions, gateways, task_queue):
+            handle = await start_invoice_workflow(env.client, created, task_queue)
+            await env.sleep(timedelta(seconds=30))
+            events = await history(handle)
+            assert of(events, SCHEDULED) == [], "no activity task for the confirmation"
+            assert len(of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 1
+            assert len(of(events, EventType.EVENT_TYPE_TIMER_STARTED)) == 1, "the expiry timer only"
+            assert local_activities(events) == ["confirm_invoice_row"]
+            # Today's revision has every patch from its start: the first task records the
+            # expiry timer and the confirmation's marker, and no patch markers, no
+            # TemporalChangeVersion upsert and no status upsert (the start set the attributes).
+            assert patch_markers(events) == []
+            assert first_task_commands(events) == [
+                EventType.EVENT_TYPE_TIMER_STARTED,
+                EventType.EVENT_TYPE_MARKER_RECORDED,
+            ]
+            assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+            described = await handle.describe()
+            attributes = described.typed_search_attributes
+            assert attributes.get(invoice_search_attributes.status) == "draft"
+            assert attributes.get(invoice_search_attributes.invoice_id) == created.invoice_id
+            assert attributes.get(invoice_search_attributes.tenant_id) == tenant_id
 
-    def seen(conn: object, cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    event.listen(db_engine.sync_engine, "before_cursor_execute", seen)
-    async with running_worker(env, sessions, gateways, task_queue):
-        handle = await start_invoice_workflow(env.client, created, task_queue)
-        await env.sleep(timedelta(seconds=30))
-        events = await history(handle)
-        assert of(events, SCHEDULED) == [], "no activity task for the confirmation"
-        assert len(of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)) == 1
-        assert len(of(events, EventType.EVENT_TYPE_TIMER_STARTED)) == 1, "the expiry timer only"
-        assert local_activities(events) == ["confirm_invoice_row"]
-        # Today's revision has every patch from its start: the first task records the
-        # expiry timer and the confirmation's marker, and no patch markers, no
-        # TemporalChangeVersion upsert and no status upsert (the start set the attributes).
-        assert patch_markers(events) == []
-        assert first_task_commands(events) == [
-            EventType.EVENT_TYPE_TIMER_STARTED,
-            EventType.EVENT_TYPE_MARKER_RECORDED,
-        ]
-        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
-        described = await handle.describe()
-        attributes = described.typed_search_attributes
-        assert attributes.get(invoice_search_attributes.status) == "draft"
-        assert attributes.get(invoice_search_attributes.invoice_id) == created.invoice_id
-        assert attributes.get(invoice_search_attributes.tenant_id) == tenant_id
-
-        # The first change of status is upserted as before.
-        link = await handle.execute_update(
-            InvoiceWorkflow.initiate_payment, InitiatePaymentRequest()
-        )
-        assert link.gateway_reference
-        described = await handle.describe()
-        assert described.typed_search_attributes.get(invoice_search_attributes.status) == (
-            "pending"
-        )
-        assert patch_markers(await history(handle)) == []
-        await handle.terminate("test over")
-    event.remove(db_engine.sync_engine, "before_cursor_execute", seen)
+            # The first change of status is upserted as before.
+            link = await handle.execute_update(
+                InvoiceWorkflow.initiate_payment, InitiatePaymentRequest()
+            )
+            assert link.gateway_reference
+            described = await handle.describe()
+            assert described.typed_search_attributes.get(invoice_search_attributes.status) == (
+                "pending"
+            )
+            assert patch_markers(await history(handle)) == []
+            await handle.terminate("test over")
     assert any("INSERT INTO events" in s for s in statements)  # invoice.payment_initiated
     assert not any("webhook_deliveries" in s for s in statements), "no hand-over query"
 
