@@ -98,8 +98,9 @@ def parse_wrk(out: str, seconds: float) -> WrkResult:
     elif elapsed and elapsed.group(2) == "m":
         secs *= 60
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.M)  # not "92.50%" of the stdev column
-    p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.M)
+    # Not "92.50%" of the stdev column; wrk pads a unit to two characters ("1.52s ").
+    p50 = re.search(r"^\s+50%\s+(\S+)\s*$", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)\s*$", out, re.M)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return WrkResult(
