@@ -42,13 +42,16 @@ class CpuMeter:
         self._start: dict[str, float] = {}
         self.used: dict[str, float] = {}
 
+    def read(self) -> dict[str, float]:
+        """Each process's CPU seconds so far (for a timeline of readings)."""
+        return {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
     def start(self) -> None:
-        self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._start = self.read()
 
     def stop(self) -> dict[str, float]:
-        self.used = {
-            name: cpu_seconds(pid) - self._start.get(name, 0.0) for name, pid in self.pids.items()
-        }
+        now = self.read()
+        self.used = {name: now[name] - self._start.get(name, 0.0) for name in self.pids}
         return self.used
 
 
