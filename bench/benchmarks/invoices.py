@@ -2,10 +2,17 @@
 
 - floor 1: bare Temporal `start_workflow` (a workflow type nobody polls, so the server's cost
   of a durable start and nothing else), at the same concurrency;
+- floor 1b, for information: bare start of a workflow that a worker (a separate process,
+  bench/floor_worker.py) runs, whose first and only task starts a one-day timer: the floor any
+  workflow that runs pays; its rate is the starts over the time from the first start until the
+  last run's first task completed (server event times);
 - floor 2: bare MySQL insert + commit of one small row, at the same concurrency (the pool
   limits real parallelism, as it does for the api);
 - `POST /invoices` at 100 concurrent clients: validation, totals, insert of the invoice, its
-  lines, workflow start, commit; throughput and latency, and its ratio to the floors;
+  lines, workflow start, commit; throughput and latency, and its ratio to the floors. Driven
+  twice: by the Python client (httpx, in this process) and, once the stack has settled, by wrk
+  (100 connections, a Lua script giving each body its own external_id), whose CPU is a fraction
+  of the Python client's; the headline ratio uses wrk's figure when wrk is there;
 - `GET /invoices/{id}`;
 - pay-to-visible: sandbox Pay → signed webhook → WebhookWorkflow → InvoiceWorkflow → MySQL →
   `GET` shows `fully_paid` (needs the sandbox).
@@ -14,23 +21,34 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from bench.context import BenchContext
+from bench.floor_workflow import ONE_TASK_WORKFLOW
 from bench.measure import LoadResult, table
-from bench.proc import CpuMeter, find_pid
+from bench.proc import CpuMeter, WrkResult, ensure_wrk, find_pid, post_script, run_wrk
 from bench.registry import benchmark
 from db.engine import create_engine
+from devstack import ROOT
 
 CONCURRENCY = 100
+EXTERNAL_ID_MARKER = "@EXTERNAL_ID@"
 
 
 async def closed_loop(
@@ -76,12 +94,17 @@ def row(result: LoadResult) -> list[object]:
 
 
 @benchmark(
-    "invoices", "POST /invoices vs. bare Temporal start and bare insert; GET; pay-to-visible"
+    "invoices",
+    "POST /invoices (Python client and wrk) vs. bare Temporal starts and bare insert; GET; "
+    "pay-to-visible",
 )
 async def invoices(ctx: BenchContext) -> dict[str, Any]:
     total = ctx.scale(1000, 200)
+    wrk_seconds = ctx.scale(12, 4)
+    wrk = ensure_wrk()
     _, key = await ctx.create_merchant_key(name="bench invoices")
     headers = {"X-API-Key": key}
+    wrk_tenant, wrk_key = await ctx.create_merchant_key(name="bench invoices wrk")
     client = await Client.connect(ctx.stack.temporal_target, data_converter=pydantic_data_converter)
     engine = create_engine(ctx.database_url, pool_size=10, max_overflow=20)
     async with engine.begin() as conn:
@@ -124,6 +147,9 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
         "bare Temporal start_workflow", total, CONCURRENCY, bare_start
     )
     phase_cpu = {"bare start": per_1000(meter.stop(), total)}
+    one_task, one_task_figures, phase_cpu["bare start, 1 task run"] = await one_task_floor(
+        ctx, client, run, total
+    )
     insert_floor = await closed_loop("bare MySQL insert+commit", total, CONCURRENCY, bare_insert)
     meter.start()
     client_cpu = time.process_time()
@@ -138,53 +164,345 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
 
     get_result = await closed_loop("GET /invoices/{id}", total, 20, read) if created else None
 
-    rows = [row(temporal_floor), row(insert_floor), row(create_result)]
-    if get_result:
-        rows.append(row(get_result))
-    ctx.out(f"closed loop, {CONCURRENCY} concurrent clients (GET: 20), {total} calls each")
-    ctx.out(table(["what", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows))
-    for result in (temporal_floor, insert_floor, create_result, get_result):
-        if result is not None and result.errors:
-            raised = dict(result.exceptions)
-            ctx.out(f"  {result.label}: statuses {dict(result.statuses)}, raised {raised}")
-    create_rate = create_result.figures()["throughput_rps"]
-    floors = {
-        "temporal_start_per_s": temporal_floor.figures()["throughput_rps"],
-        "insert_per_s": insert_floor.figures()["throughput_rps"],
-    }
-    ctx.out(
-        f"POST /invoices = {create_rate / max(floors['temporal_start_per_s'], 1e-9):.2f} x the "
-        "bare Temporal start rate (goal >= 0.5), "
-        f"{create_rate / max(floors['insert_per_s'], 1e-9):.2f} x the bare insert rate"
-    )
-    # Headroom of the load generator: this process's CPU while it drove POST /invoices.
-    client_share = client_cpu / max(create_result.elapsed, 1e-9)
-    ctx.out(
-        f"load generator (this process, httpx) used {100 * client_share:.0f}% of one core "
-        "while driving POST /invoices: it is not the bottleneck"
-        if client_share < 0.5
-        else f"load generator used {100 * client_share:.0f}% of one core: it may be the limit"
-    )
-    figures: dict[str, Any] = {
-        "client_cpu_share_during_post": round(client_share, 3),
-        "concurrency": CONCURRENCY,
-        "floor_temporal_start": temporal_floor.figures(),
-        "floor_insert": insert_floor.figures(),
-        "post_invoices": create_result.figures(),
-        "get_invoice": get_result.figures() if get_result else None,
-    }
-    if ctx.has_sandbox:
+    figures: dict[str, Any] = {"concurrency": CONCURRENCY}
+    wrk_result: WrkResult | None = None
+    wrk_db: dict[str, Any] = {}
+    if wrk is not None or ctx.has_sandbox:
         # Let the burst settle first: every workflow just started confirms its row after 5 s
-        # (an activity each), which would otherwise be measured as payment latency.
+        # (an activity each), which would otherwise be measured as wrk's rate or as payment
+        # latency.
         meter.start()
         await settle(ctx, headers)
         phase_cpu["POST /invoices (after, settling)"] = per_1000(meter.stop(), total)
+    if wrk is not None:
+        wrk_result, used, wrk_db = await post_with_wrk(
+            ctx, wrk, wrk_key, wrk_tenant, wrk_seconds, engine
+        )
+        phase_cpu["POST /invoices (wrk)"] = per_1000(used, wrk_db["created_during_run"])
+        figures["post_invoices_wrk"] = {
+            "wrk": {name: round(value, 3) for name, value in vars(wrk_result).items()},
+            "connections": CONCURRENCY,
+            "duration_s": wrk_seconds,
+            **wrk_db,
+        }
+
+    # The one-task floor's req/s is its sustained rate; its latencies are the start calls'.
+    one_task_row = [one_task.label, one_task_figures["rate_per_s"], *row(one_task)[2:]]
+    rows_out = [row(temporal_floor), one_task_row, row(insert_floor), row(create_result)]
+    if wrk_result is not None:
+        rows_out.append(wrk_row(wrk_result))
+    if get_result:
+        rows_out.append(row(get_result))
+    ctx.out(
+        f"closed loop, {CONCURRENCY} concurrent clients (GET: 20), {total} calls each"
+        + (f"; wrk: {CONCURRENCY} connections for {wrk_seconds} s" if wrk_result else "")
+    )
+    ctx.out(table(["what", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows_out))
+    for result in (temporal_floor, one_task, insert_floor, create_result, get_result):
+        if result is not None and result.errors:
+            raised = dict(result.exceptions)
+            ctx.out(f"  {result.label}: statuses {dict(result.statuses)}, raised {raised}")
+    ctx.out(
+        f"  {one_task.label}: req/s is {one_task_figures['started']} starts over the "
+        f"{one_task_figures['first_start_to_last_first_task_s']} s from the first start until "
+        "the last run's first workflow task completed (the start calls alone: "
+        f"{one_task_figures['start_calls_rps']}/s); p50-p99 are the start calls'"
+    )
+    if wrk_result is not None:
+        ctx.out(
+            f"  POST /invoices (wrk): {wrk_result.requests} answers read by wrk in "
+            f"{wrk_result.seconds:.2f} s, {wrk_result.non_2xx} non-2xx, "
+            f"{wrk_result.socket_errors} socket errors; it reports no p95. wrk leaves out the "
+            f"requests in flight when it stops (up to {CONCURRENCY}: short runs read low); "
+            f"the database shows {wrk_db['created_during_run']} invoices inserted during its "
+            f"{wrk_db['run_s']} s run ({wrk_db['rate_per_s']}/s, which counts them), "
+            f"{wrk_db['created_in_all']} in all"
+        )
+    floors = {
+        "temporal_start_per_s": temporal_floor.figures()["throughput_rps"],
+        "one_task_start_per_s": one_task_figures["rate_per_s"],
+        "insert_per_s": insert_floor.figures()["throughput_rps"],
+    }
+    python_rate = create_result.figures()["throughput_rps"]
+    drivers = [("Python httpx", python_rate)]
+    if wrk_result is not None:
+        drivers[:0] = [
+            ("wrk", round(wrk_result.rps, 1)),
+            ("wrk, inserts during the run", wrk_db["rate_per_s"]),
+        ]
+    ratios = {name: ratios_to(rate, floors) for name, rate in drivers}
+    ctx.out("POST /invoices / floor rate")
+    ctx.out(
+        table(
+            ["driven by", "req/s", "bare start", "1-task start", "bare insert"],
+            [[name, rate, *ratios[name].values()] for name, rate in drivers],
+        )
+    )
+    headline_by, create_rate = drivers[0]
+    headline = ratios[headline_by]
+    ctx.out(
+        f"POST /invoices = {headline['temporal_start']:.2f} x the bare Temporal start rate "
+        f"(goal >= 0.5), {headline['insert']:.2f} x the bare insert rate, driven by "
+        + ("wrk" if wrk_result else "the Python client (wrk unavailable)")
+    )
+    ctx.out(
+        f"  for information: {headline['one_task_start']:.2f} x the bare start of a workflow "
+        f"that runs one task ({floors['one_task_start_per_s']}/s: the floor any workflow that "
+        "runs pays), not the goal"
+    )
+    # Headroom of the load generators: their own CPU while they drove POST /invoices.
+    client_share = client_cpu / max(create_result.elapsed, 1e-9)
+    python_per_1000 = phase_cpu["POST /invoices (during)"].get("client", 0.0)
+    ctx.out(
+        f"load generator (this process, httpx) used {100 * client_share:.0f}% of one core "
+        f"({python_per_1000} CPU-s per 1,000 POSTs) while driving POST /invoices"
+        + (": it is not the bottleneck" if client_share < 0.5 else ": it may be the limit")
+    )
+    if wrk_result is not None:
+        wrk_share = wrk_result.cpu_s / max(wrk_result.seconds, 1e-9)
+        ctx.out(
+            f"load generator wrk used {100 * wrk_share:.0f}% of one core "
+            f"({phase_cpu['POST /invoices (wrk)']['wrk']} CPU-s per 1,000 invoices inserted)"
+            + (": it is not the bottleneck" if wrk_share < 0.5 else ": it may be the limit")
+        )
+        figures["wrk_cpu_share_during_post"] = round(wrk_share, 3)
+    figures.update(
+        {
+            "client_cpu_share_during_post": round(client_share, 3),
+            "floor_temporal_start": temporal_floor.figures(),
+            "floor_one_task_start": one_task_figures,
+            "floor_insert": insert_floor.figures(),
+            "post_invoices": create_result.figures(),
+            "get_invoice": get_result.figures() if get_result else None,
+            "headline": {
+                "driven_by": headline_by,
+                "post_invoices_per_s": create_rate,
+                **{f"ratio_to_{name}": value for name, value in headline.items()},
+            },
+            "ratios": ratios,
+        }
+    )
+    if ctx.has_sandbox:
+        if wrk_result is not None:
+            meter.start()
+            await settle(ctx, headers)
+            phase_cpu["POST /invoices (wrk, after, settling)"] = per_1000(
+                meter.stop(), wrk_db["created_in_all"]
+            )
         figures["pay_to_visible"] = await pay_to_visible(ctx, headers, ctx.scale(30, 8))
         figures["cpu_per_1000_paid"] = await paid_invoice_cost(ctx, headers, ctx.scale(200, 40))
     print_phase_cpu(ctx, phase_cpu)
     figures["cpu_s_per_1000_by_phase"] = phase_cpu
     await engine.dispose()
     return figures
+
+
+def ratios_to(rate: float, floors: dict[str, float]) -> dict[str, float]:
+    """`rate` over each floor's rate: temporal_start, one_task_start, insert."""
+    return {
+        name.removesuffix("_per_s"): round(rate / max(floor, 1e-9), 2)
+        for name, floor in floors.items()
+    }
+
+
+def wrk_row(result: WrkResult) -> list[object]:
+    errors = result.non_2xx + result.socket_errors
+    return ["POST /invoices (wrk)", round(result.rps, 1), result.p50_ms, "-", result.p99_ms, errors]
+
+
+async def post_with_wrk(
+    ctx: BenchContext, wrk: str, key: str, tenant: str, seconds: int, engine: AsyncEngine
+) -> tuple[WrkResult, dict[str, float], dict[str, Any]]:
+    """wrk POSTs invoice_body() to /invoices for `seconds` from CONCURRENCY connections, each
+    body with its own external_id. Returns wrk's figures, the CPU seconds each process used
+    during the run (wrk's own included) and what the database shows for `tenant`: invoices
+    created during the run (`created_at`) and in all. wrk counts only the answers it read
+    before it stopped, leaving out up to CONCURRENCY requests in flight (the closed loops
+    here have the same ramp at their start); the inserts during the run count those and are
+    the work the CPU readings cover, so CPU is per 1,000 of them."""
+    body = json.dumps({**invoice_body(), "external_id": EXTERNAL_ID_MARKER})
+    meter = CpuMeter(stack_pids(ctx))
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        script = Path(tmp) / "post_invoices.lua"
+        run_id = f"bench-{uuid.uuid4().hex[:8]}"
+        script.write_text(post_script(body, EXTERNAL_ID_MARKER, run_id))
+        meter.start()
+        began = datetime.now(UTC)
+        result = await asyncio.to_thread(
+            run_wrk,
+            wrk,
+            f"{ctx.api_url}/invoices",
+            seconds=seconds,
+            connections=CONCURRENCY,
+            headers={"X-API-Key": key},
+            script=script,
+            timeout_s=30,  # the Python client's timeout; wrk's 2 s would count slow answers
+        )
+        ended = datetime.now(UTC)
+        used = {**meter.stop(), "wrk": result.cpu_s}
+    during = await invoice_rows(engine, tenant, (began, ended))
+    window = (ended - began).total_seconds()
+    return (
+        result,
+        used,
+        {
+            "created_during_run": during,
+            "created_in_all": await invoice_rows(engine, tenant),
+            "run_s": round(window, 3),
+            "rate_per_s": round(during / max(window, 1e-9), 1),
+        },
+    )
+
+
+async def invoice_rows(
+    engine: AsyncEngine, tenant: str, window: tuple[datetime, datetime] | None = None
+) -> int:
+    """The invoices of `tenant` (created within `window`, UTC), once their number stops
+    growing: requests still in flight when wrk stopped are being finished."""
+    sql = "SELECT COUNT(*) FROM invoices WHERE tenant_id = :t"
+    params: dict[str, Any] = {"t": tenant}
+    if window is not None:
+        sql += " AND created_at >= :a AND created_at < :b"
+        params.update(a=window[0].replace(tzinfo=None), b=window[1].replace(tzinfo=None))
+    deadline = time.perf_counter() + 10
+    count = -1
+    while True:
+        async with engine.connect() as conn:
+            now = int((await conn.execute(text(sql), params)).scalar_one())
+        if now == count or time.perf_counter() > deadline:
+            return now
+        count = now
+        await asyncio.sleep(0.5)
+
+
+async def one_task_floor(
+    ctx: BenchContext, client: Client, run: str, total: int
+) -> tuple[LoadResult, dict[str, Any], dict[str, float]]:
+    """`total` bare starts of ONE_TASK_WORKFLOW from CONCURRENCY clients, run by a floor
+    worker process. Its rate: the starts over the time from the first start until the last
+    run's first workflow task completed (the server's event times, read from every run's
+    history once the last ten started are seen done; tasks do not complete in start order).
+    Its CPU seconds per 1,000 runs per process: from readings every 0.1 s, the first one at
+    the first start and the first one after the last first task (a history read of the check
+    that overlaps the floor's last tasks is in it; the output says so)."""
+    queue = f"bench-one-task-{run}"
+    started: list[str] = []
+
+    async def start(i: int) -> int:
+        handle = await client.start_workflow(ONE_TASK_WORKFLOW, id=f"{queue}-{i}", task_queue=queue)
+        started.append(handle.id)
+        return 200
+
+    worker = start_floor_worker(ctx, queue)
+    try:
+        # Warm-up, and the proof the worker polls: a few runs through the sandbox first.
+        warm = [f"{queue}-warm-{i}" for i in range(10)]
+        for workflow_id in warm:
+            await client.start_workflow(ONE_TASK_WORKFLOW, id=workflow_id, task_queue=queue)
+        await first_tasks_done(client, warm, worker, limit_s=60)
+        meter = CpuMeter({**stack_pids(ctx), "floor worker": worker.pid})
+        timeline = [(time.time(), meter.read())]
+        first_start = timeline[0][0]
+
+        async def read_cpu() -> None:
+            while True:
+                await asyncio.sleep(0.1)
+                timeline.append((time.time(), meter.read()))
+
+        reader = asyncio.create_task(read_cpu())
+        try:
+            starts = await closed_loop("bare start, 1 task run", total, CONCURRENCY, start)
+            await first_tasks_done(client, started[-10:], worker, limit_s=120)
+            check_began = time.time()
+            done = await first_tasks_done(client, started, worker, limit_s=60)  # every run
+        finally:
+            reader.cancel()
+        timeline.append((time.time(), meter.read()))
+    finally:
+        stop_floor_worker(worker)
+    last = max(done.values(), default=first_start)
+    at_last = next(cpu for at, cpu in timeline if at >= last)
+    used = {name: at_last[name] - timeline[0][1][name] for name in at_last}
+    window = last - first_start
+    figures = {
+        "started": len(started),
+        "first_start_to_last_first_task_s": round(window, 3),
+        "rate_per_s": round(len(started) / max(window, 1e-9), 1),
+        "start_calls_rps": starts.figures()["throughput_rps"],
+        "check_overlap_s": round(max(0.0, last - check_began), 3),
+        "start_calls": starts.figures(),
+    }
+    if last > check_began:
+        ctx.out(
+            f"  note: the check of every run's history overlapped the one-task floor's last "
+            f"{last - check_began:.2f} s (its reads are in that floor's Temporal CPU)"
+        )
+    return starts, figures, per_1000(used, len(started))
+
+
+def start_floor_worker(ctx: BenchContext, queue: str) -> subprocess.Popen[bytes]:
+    log = ctx.stack.log_dir / "floor_worker.log" if ctx.stack.log_dir else None
+    args = [sys.executable, "-m", "bench.floor_worker", ctx.stack.temporal_target, queue]
+    env = ctx.stack.env()
+    if log is None:
+        return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:  # the child keeps its own descriptor
+        return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop_floor_worker(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+async def first_task_done_at(client: Client, workflow_id: str) -> float | None:
+    """When the run's first workflow task completed (epoch seconds, the server's event time),
+    or None while it has not."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            return float(event.event_time.ToMicroseconds()) / 1e6
+    return None
+
+
+async def first_tasks_done(
+    client: Client,
+    workflow_ids: list[str],
+    worker: subprocess.Popen[bytes],
+    *,
+    limit_s: float,
+    interval_s: float = 0.1,
+) -> dict[str, float]:
+    """Each run's first-task completion time, polling (20 histories at a time) the runs not
+    yet done every `interval_s` until all are (TimeoutError after `limit_s`)."""
+    done: dict[str, float] = {}
+    gate = asyncio.Semaphore(20)
+
+    async def check(workflow_id: str) -> None:
+        async with gate:
+            at = await first_task_done_at(client, workflow_id)
+        if at is not None:
+            done[workflow_id] = at
+
+    deadline = time.perf_counter() + limit_s
+    while True:
+        await asyncio.gather(*(check(i) for i in workflow_ids if i not in done))
+        if len(done) == len(workflow_ids):
+            return done
+        if worker.poll() is not None:
+            raise RuntimeError(f"the floor worker exited with {worker.returncode}")
+        if time.perf_counter() > deadline:
+            raise TimeoutError(
+                f"{len(workflow_ids) - len(done)} of {len(workflow_ids)} runs have not "
+                f"completed their first workflow task after {limit_s:.0f} s"
+            )
+        await asyncio.sleep(interval_s)
 
 
 def stack_pids(ctx: BenchContext) -> dict[str, int | None]:
