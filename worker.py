@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from temporalio.client import Client
 from temporalio.runtime import (
@@ -24,7 +24,7 @@ from temporalio.runtime import (
     TelemetryConfig,
     TelemetryFilter,
 )
-from temporalio.worker import PollerBehaviorAutoscaling, Worker
+from temporalio.worker import PollerBehavior, PollerBehaviorAutoscaling, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from config import Settings, get_settings, load_settings
@@ -124,6 +124,23 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     )
 
 
+class PollerOptions(TypedDict):
+    workflow_task_poller_behavior: PollerBehavior
+    activity_task_poller_behavior: PollerBehavior
+
+
+def poller_behaviors() -> PollerOptions:
+    """Pollers that scale with the backlog the server reports. The fixed default (5 workflow
+    task pollers, one of them on the task queue, the rest on the worker's sticky queue) let a
+    creation burst's first workflow tasks queue up behind one poller: a thousand new invoices
+    ran their first task up to 15 s after their POST (the stack sustained 34-54 invoices/s
+    instead of 68-71/s; docs/performance.md "Creation")."""
+    return PollerOptions(
+        workflow_task_poller_behavior=PollerBehaviorAutoscaling(),
+        activity_task_poller_behavior=PollerBehaviorAutoscaling(),
+    )
+
+
 def build_worker(
     client: Client,
     sessions: Any,
@@ -153,13 +170,7 @@ def build_worker(
             settings=settings,
         ),
         graceful_shutdown_timeout=timedelta(seconds=20),
-        # Pollers scale with the backlog the server reports. The fixed default (5 workflow
-        # task pollers, one of them on the task queue, the rest on this worker's sticky
-        # queue) let a creation burst's first workflow tasks queue up behind one poller: a
-        # thousand new invoices ran their first task up to 15 s after their POST (the stack
-        # sustained 34-54 invoices/s instead of 68-71/s; docs/performance.md "Creation").
-        workflow_task_poller_behavior=PollerBehaviorAutoscaling(),
-        activity_task_poller_behavior=PollerBehaviorAutoscaling(),
+        **poller_behaviors(),
         # Log lines of activities carry their invoice / tenant (read from the input).
         # Bad data fails an activity once, readably; outages are retried.
         # After an invoice activity, its new events go to their delivery workflows.

@@ -1,7 +1,8 @@
 """`python -m bench.floor_worker TARGET TASK_QUEUE`: a worker process for the "one task" floor
 (bench/floor_workflow.py), like the real worker in what a workflow task costs: the same data
-converter and the same sandbox runner (worker.workflow_runner), default worker options, and
-nothing else registered. Runs until SIGTERM or SIGINT."""
+converter, the same sandbox runner (worker.workflow_runner) and pollers
+(worker.poller_behaviors), otherwise default worker options, and nothing else registered.
+Runs until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from bench.floor_workflow import OneTaskWorkflow
-from worker import workflow_runner
+from worker import poller_behaviors, workflow_runner
 
 
 async def run(target: str, task_queue: str) -> None:
@@ -29,6 +30,7 @@ async def run(target: str, task_queue: str) -> None:
         task_queue=task_queue,
         workflows=[OneTaskWorkflow],
         workflow_runner=workflow_runner(),
+        **poller_behaviors(),
     )
     async with worker:
         print(f"floor worker polling {task_queue}", flush=True)
