@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from contracts.invoices import INVOICE_WORKFLOW_REVISION, InvoiceStarts
+
 # FR-084: letters, digits and symbols (printable ASCII punctuation); no spaces or control chars.
 ADMIN_KEY_ALPHABET = frozenset(string.ascii_letters + string.digits + string.punctuation)
 ADMIN_KEY_MIN_LENGTH = 32
@@ -74,6 +76,10 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_task_queue: str = "paytrust"
+    # The InvoiceWorkflow revision the api and the worker start runs with. Upgrading a fleet
+    # whose workers predate a revision: deploy with the previous one, raise it once no older
+    # worker polls (docs/deployment.md "Workflow revisions").
+    invoice_workflow_revision: int = Field(default=INVOICE_WORKFLOW_REVISION, ge=0)
 
     redis_url: str | None = None
 
@@ -194,6 +200,21 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("invoice_workflow_revision")
+    @classmethod
+    def _known_revision(cls, value: int) -> int:
+        if value > INVOICE_WORKFLOW_REVISION:
+            raise ValueError(
+                f"this release runs InvoiceWorkflow revisions 0 to {INVOICE_WORKFLOW_REVISION}"
+            )
+        return value
+
+    @property
+    def invoice_starts(self) -> InvoiceStarts:
+        return InvoiceStarts(
+            task_queue=self.temporal_task_queue, revision=self.invoice_workflow_revision
+        )
 
     @property
     def sync_database_url(self) -> str:

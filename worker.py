@@ -28,6 +28,7 @@ from temporalio.worker import PollerBehavior, PollerBehaviorAutoscaling, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from config import Settings, get_settings, load_settings
+from contracts.invoices import InvoiceStarts
 from db.engine import create_engine, create_session_factory
 
 logger = logging.getLogger("paytrust.worker")
@@ -77,11 +78,13 @@ def activity_functions(
     if accounts is None:
         accounts = AccountDirectory(sessions, gateways, CredentialCipher.from_setting(None))
     invoices = InvoiceActivities(sessions, gateways, accounts, sync_scale=payment_sync_scale)
-    webhooks = WebhookActivities(sessions, client, task_queue, gateways, accounts)
+    settings = settings or get_settings()
+    starts = InvoiceStarts(task_queue=task_queue, revision=settings.invoice_workflow_revision)
+    webhooks = WebhookActivities(sessions, client, starts, gateways, accounts)
     refunds = RefundActivities(sessions, accounts)
     maintenance = MaintenanceActivities(sessions)
     archival = ArchivalActivities(sessions)
-    deliveries = DeliveryActivities(sessions, settings or get_settings(), task_queue)
+    deliveries = DeliveryActivities(sessions, settings, task_queue)
     return [
         invoices.load_invoice,
         invoices.confirm_invoice_row,
@@ -134,11 +137,16 @@ def poller_behaviors() -> PollerOptions:
     task pollers, one of them on the task queue, the rest on the worker's sticky queue) let a
     creation burst's first workflow tasks queue up behind one poller: a thousand new invoices
     ran their first task up to 15 s after their POST (the stack sustained 34-54 invoices/s
-    instead of 68-71/s; docs/performance.md "Creation")."""
+    instead of 68-71/s; docs/performance.md "Creation"). The server's scaling decisions
+    (Temporal 1.27+) drive them; at most MAX_POLLERS per queue, so several workers stay well
+    inside the frontend's long-poll limits (the SDK's default maximum is 100)."""
     return PollerOptions(
-        workflow_task_poller_behavior=PollerBehaviorAutoscaling(),
-        activity_task_poller_behavior=PollerBehaviorAutoscaling(),
+        workflow_task_poller_behavior=PollerBehaviorAutoscaling(maximum=MAX_POLLERS),
+        activity_task_poller_behavior=PollerBehaviorAutoscaling(maximum=MAX_POLLERS),
     )
+
+
+MAX_POLLERS = 20
 
 
 def build_worker(

@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from contracts.errors import ErrorType
 from contracts.gateway_events import WebhookEvent as GatewayEvent
-from contracts.invoices import INVOICE_WORKFLOW_REVISION, InvoiceWorkflowInput, PaymentEvent
+from contracts.invoices import InvoiceStarts, InvoiceWorkflowInput, PaymentEvent
 from contracts.webhooks import (
     DeliverInput,
     RecordAttemptInput,
@@ -75,13 +75,13 @@ class WebhookActivities:
         self,
         sessions: SessionFactory,
         client: Client,
-        task_queue: str,
+        starts: InvoiceStarts,
         gateways: dict[str, PaymentGateway] | None = None,
         accounts: AccountDirectory | None = None,
     ) -> None:
         self._sessions = sessions
         self._client = client
-        self._task_queue = task_queue
+        self._starts = starts
         self._accounts = accounts or AccountDirectory(
             sessions, gateways or {}, CredentialCipher.from_setting(None)
         )
@@ -195,10 +195,10 @@ class WebhookActivities:
             InvoiceWorkflowInput(
                 invoice_id=inp.resolved.invoice_id,
                 tenant_id=inp.resolved.tenant_id,
-                revision=INVOICE_WORKFLOW_REVISION,
+                revision=self._starts.revision,
             ),
             id=invoice_workflow_id(inp.resolved.invoice_id),
-            task_queue=self._task_queue,
+            task_queue=self._starts.task_queue,
             start_signal=PAYMENT_RECEIVED.name,
             start_signal_args=[
                 PaymentEvent(

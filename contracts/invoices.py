@@ -7,6 +7,7 @@ Money is `Decimal` (the pydantic data converter carries it exactly); times are a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -81,9 +82,20 @@ class InvoiceWorkflowInput(BaseModel):
     revision: int = 0
 
 
-# Bump when a new `workflow.patched` behaviour is folded into what a new run has from its
-# start (workflows/invoice.py REVISION_PATCHES lists each revision's patches).
+# The newest revision this code runs. Bump when a new `workflow.patched` behaviour is folded
+# into what a new run has from its start (workflows/invoice.py REVISION_PATCHES lists each
+# revision's patches). Which revision starters use is a setting (INVOICE_WORKFLOW_REVISION,
+# docs/deployment.md): a worker of an older release must never get a run of a newer revision.
 INVOICE_WORKFLOW_REVISION = 1
+
+
+@dataclass(frozen=True)
+class InvoiceStarts:
+    """How the api and the worker start InvoiceWorkflow runs: on which task queue, and with
+    which revision (`Settings.invoice_workflow_revision`)."""
+
+    task_queue: str
+    revision: int
 
 
 class InvoiceOutcome(BaseModel):

@@ -193,7 +193,21 @@ def _business_failure(err: ActivityError) -> ApplicationError:
 class InvoiceWorkflow:
     @workflow.init
     def __init__(self, inp: InvoiceWorkflowInput) -> None:
+        if inp.revision > INVOICE_WORKFLOW_REVISION:
+            # A run of a newer release than this worker's: fail the workflow task (it is
+            # retried, on a newer worker) instead of running it as something it is not.
+            raise RuntimeError(
+                f"InvoiceWorkflow revision {inp.revision} is newer than this worker's "
+                f"({INVOICE_WORKFLOW_REVISION}): deploy the newer worker"
+            )
         self._input = inp
+        # The patches this run has from its start (its revision's), asked of no one.
+        self._given_patches = frozenset(
+            patch
+            for revision, patches in REVISION_PATCHES.items()
+            if revision <= inp.revision
+            for patch in patches
+        )
         # Not loaded yet when started by a late event (signal-with-start): `run` reads it.
         self._snapshot: InvoiceSnapshot | None = None
         # Carried over by continue-as-new first; signals delivered with the start follow.
@@ -251,7 +265,9 @@ class InvoiceWorkflow:
                         pending_events=self._events + self._deferred,
                         history_limit=inp.history_limit,
                         next_sync_at=self._next_sync,
-                        revision=INVOICE_WORKFLOW_REVISION,
+                        # Its own revision: a worker never starts a run of a revision the
+                        # starters (Settings.invoice_workflow_revision) have not chosen.
+                        revision=inp.revision,
                     )
                 )
             timeout: timedelta | None = None
@@ -300,13 +316,7 @@ class InvoiceWorkflow:
 
     def _patched(self, patch: str) -> bool:
         """`workflow.patched`, unless this run's revision has the patch from its start."""
-        if any(
-            patch in patches
-            for revision, patches in REVISION_PATCHES.items()
-            if revision <= self._input.revision
-        ):
-            return True
-        return workflow.patched(patch)
+        return patch in self._given_patches or workflow.patched(patch)
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()

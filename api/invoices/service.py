@@ -32,7 +32,7 @@ from api.errors import (
 )
 from contracts.errors import ErrorType
 from contracts.invoices import (
-    INVOICE_WORKFLOW_REVISION,
+    InvoiceStarts,
     InvoiceWorkflowInput,
     PaymentLink,
     SyncRequest,
@@ -115,7 +115,7 @@ async def _fee_for(
 async def create_invoice(
     session: AsyncSession,
     temporal: Callable[[], Awaitable[Client]],
-    task_queue: str,
+    starts: InvoiceStarts,
     principal: Principal,
     body: InvoiceCreate,
     *,
@@ -146,7 +146,7 @@ async def create_invoice(
             metadata=body.metadata,
             original_invoice_id=original_invoice_id,
             now=now,
-            numbered_events=1,  # invoice.created, below
+            first_event_numbered=True,  # invoice.created, below
         )
     except IntegrityError as exc:
         # external_id is unique per tenant: the constraint decides, with no race window.
@@ -164,10 +164,10 @@ async def create_invoice(
                 invoice_id=invoice.id,
                 tenant_id=invoice.tenant_id,
                 snapshot=repo.snapshot(invoice, gateway, schedule),
-                revision=INVOICE_WORKFLOW_REVISION,
+                revision=starts.revision,
             ),
             id=invoice_workflow_id(invoice.id),
-            task_queue=task_queue,
+            task_queue=starts.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             # Answer 503 promptly (and release the row's transaction) when Temporal is down.
@@ -197,7 +197,7 @@ async def create_invoice(
 async def create_supplementary(
     session: AsyncSession,
     temporal: Callable[[], Awaitable[Client]],
-    task_queue: str,
+    starts: InvoiceStarts,
     principal: Principal,
     parent_id: int,
     body: SupplementaryCreate,
@@ -214,7 +214,7 @@ async def create_supplementary(
     created = await create_invoice(
         session,
         temporal,
-        task_queue,
+        starts,
         principal,
         InvoiceCreate(
             **body.model_dump(exclude={"line_items", "installments", "customer"}),
@@ -256,7 +256,7 @@ async def run_update(
 async def run_update_with_start(
     client: Client,
     invoice: Invoice,
-    task_queue: str,
+    starts: InvoiceStarts,
     update: UpdateRef[UpdateIn, UpdateOut],
     arg: UpdateIn,
     *,
@@ -269,7 +269,7 @@ async def run_update_with_start(
         call = client.execute_update_with_start_workflow(
             update.name,
             arg,
-            start_workflow_operation=_start_operation(invoice, task_queue),
+            start_workflow_operation=_start_operation(invoice, starts),
             id=update_id,
             result_type=update.result,
         )
@@ -286,14 +286,16 @@ async def run_update_with_start(
     raise AssertionError("unreachable")
 
 
-def _start_operation(invoice: Invoice, task_queue: str) -> WithStartWorkflowOperation[Any, Any]:
+def _start_operation(
+    invoice: Invoice, starts: InvoiceStarts
+) -> WithStartWorkflowOperation[Any, Any]:
     return WithStartWorkflowOperation(
         INVOICE_WORKFLOW.name,
         InvoiceWorkflowInput(
-            invoice_id=invoice.id, tenant_id=invoice.tenant_id, revision=INVOICE_WORKFLOW_REVISION
+            invoice_id=invoice.id, tenant_id=invoice.tenant_id, revision=starts.revision
         ),
         id=invoice_workflow_id(invoice.id),
-        task_queue=task_queue,
+        task_queue=starts.task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )

@@ -58,7 +58,7 @@ async def create_refund(
     return await service.request_refund(
         session,
         await services.temporal(),
-        services.settings.temporal_task_queue,
+        services.settings.invoice_starts,
         invoice,
         body,
         request.headers.get("idempotency-key"),
@@ -118,7 +118,7 @@ async def retry_refund(
     return await service.retry_refund(
         session,
         await services.temporal(),
-        services.settings.temporal_task_queue,
+        services.settings.invoice_starts,
         invoice,
         refund_id,
     )
@@ -141,7 +141,7 @@ async def fail_refund(
     return await service.fail_refund(
         session,
         await services.temporal(),
-        services.settings.temporal_task_queue,
+        services.settings.invoice_starts,
         invoice,
         refund_id,
         body.reason,

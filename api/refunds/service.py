@@ -9,6 +9,7 @@ from temporalio.client import Client
 
 from api.errors import BusinessRuleError, NotFound
 from api.invoices.service import run_update_with_start
+from contracts.invoices import InvoiceStarts
 from contracts.refunds import FailRefundRequest, RefundRequest, RetryRefundRequest
 from contracts.resources import RefundCreate, RefundOut
 from contracts.workflows import FAIL_REFUND, REQUEST_REFUND, RETRY_REFUND
@@ -53,7 +54,7 @@ async def rendered(session: AsyncSession, invoice: Invoice, request_id: str) -> 
 async def request_refund(
     session: AsyncSession,
     client: Client,
-    task_queue: str,
+    starts: InvoiceStarts,
     invoice: Invoice,
     body: RefundCreate,
     idempotency_key: str | None,
@@ -62,7 +63,7 @@ async def request_refund(
     outcome = await run_update_with_start(
         client,
         invoice,
-        task_queue,
+        starts,
         REQUEST_REFUND,
         request,
         update_id=f"refund-{request.request_id}",
@@ -71,12 +72,12 @@ async def request_refund(
 
 
 async def retry_refund(
-    session: AsyncSession, client: Client, task_queue: str, invoice: Invoice, request_id: str
+    session: AsyncSession, client: Client, starts: InvoiceStarts, invoice: Invoice, request_id: str
 ) -> RefundOut:
     await run_update_with_start(
         client,
         invoice,
-        task_queue,
+        starts,
         RETRY_REFUND,
         RetryRefundRequest(request_id=request_id),
     )
@@ -86,7 +87,7 @@ async def retry_refund(
 async def fail_refund(
     session: AsyncSession,
     client: Client,
-    task_queue: str,
+    starts: InvoiceStarts,
     invoice: Invoice,
     request_id: str,
     reason: str,
@@ -94,7 +95,7 @@ async def fail_refund(
     await run_update_with_start(
         client,
         invoice,
-        task_queue,
+        starts,
         FAIL_REFUND,
         FailRefundRequest(request_id=request_id, reason=reason),
     )

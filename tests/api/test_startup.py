@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,14 +27,11 @@ MESSAGES = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD_KEYS))
-@pytest.mark.parametrize("program", [["-m", "api.main"], ["worker.py"]], ids=["api", "worker"])
-def test_process_refuses_to_start(case, program, repo_root):
-    env = {k: v for k, v in os.environ.items() if k != "ADMIN_API_KEY"}
-    bad_key = BAD_KEYS[case]
-    if bad_key is not None:
-        env["ADMIN_API_KEY"] = bad_key
-    result = subprocess.run(
+def run_refused(
+    program: list[str], repo_root: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run the api or the worker as a process that should refuse to start."""
+    return subprocess.run(
         [sys.executable, *program],
         cwd=repo_root,
         env=env,
@@ -41,6 +39,16 @@ def test_process_refuses_to_start(case, program, repo_root):
         text=True,
         timeout=60,
     )
+
+
+@pytest.mark.parametrize("case", list(BAD_KEYS))
+@pytest.mark.parametrize("program", [["-m", "api.main"], ["worker.py"]], ids=["api", "worker"])
+def test_process_refuses_to_start(case, program, repo_root):
+    env = {k: v for k, v in os.environ.items() if k != "ADMIN_API_KEY"}
+    bad_key = BAD_KEYS[case]
+    if bad_key is not None:
+        env["ADMIN_API_KEY"] = bad_key
+    result = run_refused(program, repo_root, env)
     assert result.returncode != 0
     assert MESSAGES[case] in result.stderr
     assert "Traceback" not in result.stderr
@@ -90,14 +98,7 @@ def _production_env(**changes: str) -> dict[str, str]:
 @pytest.mark.parametrize("program", [["-m", "api.main"], ["worker.py"]], ids=["api", "worker"])
 def test_production_refuses_unsafe_gateway_secrets(case, program, repo_root):
     name, value, message = UNSAFE[case]
-    result = subprocess.run(
-        [sys.executable, *program],
-        cwd=repo_root,
-        env=_production_env(**{name: value}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_refused(program, repo_root, _production_env(**{name: value}))
     assert result.returncode != 0
     assert message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
@@ -119,3 +120,34 @@ def test_production_is_the_default_and_accepts_real_secrets(monkeypatch):
         Settings(admin_api_key="a" * 32)
     monkeypatch.setenv("PAYTRUST_ENV", "development")
     assert Settings(admin_api_key="a" * 32).paytrust_env == "development"
+
+
+# --- issue 16: InvoiceWorkflow revisions --------------------------------------------------------
+
+
+@pytest.mark.parametrize("program", [["-m", "api.main"], ["worker.py"]], ids=["api", "worker"])
+def test_a_revision_this_release_does_not_run_is_refused(program, repo_root):
+    from contracts.invoices import INVOICE_WORKFLOW_REVISION
+
+    env = {
+        **os.environ,
+        "ADMIN_API_KEY": "a" * 40,
+        "INVOICE_WORKFLOW_REVISION": str(INVOICE_WORKFLOW_REVISION + 1),
+    }
+    result = run_refused(program, repo_root, env)
+    assert result.returncode != 0
+    assert f"runs InvoiceWorkflow revisions 0 to {INVOICE_WORKFLOW_REVISION}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_starters_use_the_configured_revision(monkeypatch):
+    from config import Settings
+    from contracts.invoices import INVOICE_WORKFLOW_REVISION, InvoiceStarts
+
+    monkeypatch.setenv("ADMIN_API_KEY", "a" * 40)
+    monkeypatch.setenv("PAYTRUST_ENV", "development")
+    monkeypatch.delenv("INVOICE_WORKFLOW_REVISION", raising=False)
+    assert Settings().invoice_starts.revision == INVOICE_WORKFLOW_REVISION
+    monkeypatch.setenv("INVOICE_WORKFLOW_REVISION", "0")
+    monkeypatch.setenv("TEMPORAL_TASK_QUEUE", "q1")
+    assert Settings().invoice_starts == InvoiceStarts(task_queue="q1", revision=0)

@@ -300,6 +300,35 @@ async def test_a_run_an_older_api_started_asks_for_each_patch(
         await handle.terminate("test over")
 
 
+async def test_a_run_of_a_newer_revision_fails_its_task_and_records_nothing(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """A worker handed a run of a revision it does not know (a newer api's, mid-deploy) fails
+    the workflow task, to be retried on a newer worker, rather than run it as an older run
+    (which would record patch markers the newer code never asks for)."""
+    created = await create_invoice(sessions, tenant_id)
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await start_invoice_workflow(
+            env.client, created, task_queue, revision=INVOICE_WORKFLOW_REVISION + 1
+        )
+        events = await eventually(
+            lambda: history(handle),
+            lambda evs: bool(of(evs, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)),
+            what="the first workflow task failed",
+        )
+        failed = of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)[0]
+        message = failed.raw.workflow_task_failed_event_attributes.failure.message
+        assert "newer than this worker's" in message
+        assert not of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        assert patch_markers(events) == [] and local_activities(events) == []
+        assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+        await handle.terminate("test over")
+
+
 async def test_the_confirmation_waits_in_its_first_task_for_the_api_s_commit(
     env: WorkflowEnvironment,
     sessions: SessionFactory,
@@ -384,12 +413,14 @@ async def test_a_run_whose_row_never_appears_ends_as_an_orphan(
 # --- 4. continue-as-new ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("revision", [INVOICE_WORKFLOW_REVISION, 0])
 async def test_continue_as_new_keeps_payments_and_pending_events(
     env: WorkflowEnvironment,
     sessions: SessionFactory,
     gateways: dict[str, PaymentGateway],
     task_queue: str,
     tenant_id: str,
+    revision: int,
 ) -> None:
     created = await create_invoice(sessions, tenant_id)
     partials = [
@@ -405,7 +436,9 @@ async def test_continue_as_new_keeps_payments_and_pending_events(
     assert expected_paid < created.total  # stays partially paid: the run does not complete
     txn_ids = [f"xnd-cap-{created.invoice_id}-{n}" for n in range(len(partials))]
     async with running_worker(env, sessions, gateways, task_queue):
-        handle = await start_invoice_workflow(env.client, created, task_queue, history_limit=20)
+        handle = await start_invoice_workflow(
+            env.client, created, task_queue, history_limit=20, revision=revision
+        )
         first_run = handle.result_run_id
         latest = env.client.get_workflow_handle(handle.id)  # whichever run is current
         # Back to back, without waiting: some arrive while a run is closing for continue-as-new.
@@ -450,15 +483,17 @@ async def test_continue_as_new_keeps_payments_and_pending_events(
         assert described.typed_search_attributes.get(invoice_search_attributes.invoice_id) == (
             created.invoice_id
         )
-        # The continued run has today's revision whatever the first had.
+        # The continued run keeps the first run's revision: a worker never starts a run of a
+        # revision the starters have not chosen (an older worker may still poll).
         continued = await history(latest)
         started = continued[0].raw.workflow_execution_started_event_attributes
         carried = pydantic_data_converter.payload_converter.from_payloads(
             started.input.payloads, [InvoiceWorkflowInput]
         )[0]
-        assert carried.revision == INVOICE_WORKFLOW_REVISION
-        assert patch_markers(continued) == []
-        await keep_history(first, "invoice-revision-1-partial-payments-continued-as-new")
+        assert carried.revision == revision
+        if revision:
+            assert patch_markers(continued) == []
+            await keep_history(first, "invoice-revision-1-partial-payments-continued-as-new")
 
     invoice = await invoice_row(sessions, tenant_id, created.invoice_id)
     assert invoice.amount_paid == expected_paid
