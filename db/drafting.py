@@ -32,12 +32,12 @@ async def insert_invoice(
     metadata: dict[str, Any] | None,
     original_invoice_id: int | None,
     now: datetime,
-    numbered_events: int = 0,
+    first_event_numbered: bool = False,
 ) -> tuple[Invoice, list[LineItem], list[InstallmentSchedule]]:
     """Insert the invoice, of the repository's tenant, with its lines and schedule; returns the
-    rows (ids assigned). `numbered_events`: how many events the caller records for it in this
-    transaction with `record_event(..., numbered=True)`: their sequence numbers are written
-    with the insert (no UPDATE of the row per event)."""
+    rows (ids assigned). `first_event_numbered`: the caller records the invoice's first event
+    in this transaction with `record_event(..., numbered=True)`; its sequence (1) is written
+    with the insert (no UPDATE of the row for it)."""
     session = invoices.session
     invoice = Invoice(
         tenant_id=invoices.tenant_id,
@@ -61,7 +61,7 @@ async def insert_invoice(
         original_invoice_id=original_invoice_id,
         created_at=to_naive_utc(now),
         updated_at=to_naive_utc(now),
-        last_event_sequence=numbered_events,
+        last_event_sequence=1 if first_event_numbered else 0,
     )
     session.add(invoice)
     await session.flush()

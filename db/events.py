@@ -47,16 +47,17 @@ async def record_event(
 ) -> Event:
     """Store one event (and its outbox rows) in the session's transaction. For an invoice
     event the caller holds the invoice row lock (or has just inserted the row). `numbered`:
-    the invoice was inserted in this transaction with this event's sequence already counted
-    (`insert_invoice(numbered_events=...)`): the event takes it and the row is not updated."""
+    the invoice was inserted in this transaction with its first event counted
+    (`insert_invoice(first_event_numbered=True)`): this is event 1 and the row is not updated
+    (a second numbered event would be 1 again, which the unique sequence refuses)."""
     tenant = invoice.tenant_id if invoice is not None else tenant_id
     if tenant is None:
         raise ValueError("a tenant event needs tenant_id")
     sequence: int | None = None
     if invoice is not None and numbered:
-        if not invoice.last_event_sequence:
-            raise ValueError("numbered=True needs an invoice inserted with numbered_events")
-        sequence = invoice.last_event_sequence
+        if invoice.last_event_sequence != 1:
+            raise ValueError("numbered=True is the first event of an invoice inserted with it")
+        sequence = 1
     elif invoice is not None:
         invoice.last_event_sequence = (invoice.last_event_sequence or 0) + 1
         sequence = invoice.last_event_sequence

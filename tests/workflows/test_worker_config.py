@@ -9,7 +9,7 @@ from temporalio.worker import PollerBehaviorAutoscaling
 
 from db.engine import SessionFactory
 from gateways.base import PaymentGateway
-from worker import build_worker
+from worker import MAX_POLLERS, build_worker
 
 
 async def test_the_worker_scales_its_workflow_and_activity_pollers(
@@ -18,6 +18,9 @@ async def test_the_worker_scales_its_workflow_and_activity_pollers(
     gateways: dict[str, PaymentGateway],
     task_queue: str,
 ) -> None:
-    config = build_worker(env.client, sessions, dict(gateways), task_queue).config()
-    assert isinstance(config.get("workflow_task_poller_behavior"), PollerBehaviorAutoscaling)
-    assert isinstance(config.get("activity_task_poller_behavior"), PollerBehaviorAutoscaling)
+    async with build_worker(env.client, sessions, dict(gateways), task_queue) as worker:
+        config = worker.config()
+    for name in ("workflow_task_poller_behavior", "activity_task_poller_behavior"):
+        behavior = config.get(name)
+        assert isinstance(behavior, PollerBehaviorAutoscaling), name
+        assert behavior.maximum == MAX_POLLERS
