@@ -31,10 +31,21 @@ SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports: every socket stays bound until all are taken (one at a
+    time, the kernel can hand the same port out twice: a stack once got its sandbox and its
+    Temporal on one port)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def wait_for_port(port: int, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
@@ -89,9 +100,8 @@ class Ports:
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(
-            api=free_port(), sandbox=free_port(), temporal=free_port(), temporal_ui=free_port()
-        )
+        api, sandbox, temporal, temporal_ui = free_ports(4)
+        return cls(api=api, sandbox=sandbox, temporal=temporal, temporal_ui=temporal_ui)
 
 
 @dataclass
