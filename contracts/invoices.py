@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from contracts.gateway_events import WebhookEvent
 from domain.bounds import AmountIn, BoundedDatetime
 from domain.drafts import InstallmentsIn, LineItemIn
-from domain.events import OVERDUE_AFTER
 from domain.payments import amount_due
 
 
@@ -50,18 +49,6 @@ class InvoiceSnapshot(BaseModel):
     @property
     def amount_due(self) -> Decimal:
         return amount_due(self.total, self.amount_paid)
-
-    def first_timer_at(self) -> datetime:
-        """When a run of this invoice with nothing else to do first wakes: at its expiry or,
-        sooner, the overdue check a day after an unpaid installment's due date (the timers of
-        InvoiceWorkflow's main loop). The api delays a new run's first workflow task until
-        then: anything that happens to the invoice before (an update, an event) runs it."""
-        return min(
-            [
-                self.expires_at,
-                *(i.due_date + OVERDUE_AFTER for i in self.installments if i.status != "paid"),
-            ]
-        )
 
 
 class PaymentEvent(BaseModel):

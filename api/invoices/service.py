@@ -157,22 +157,15 @@ async def create_invoice(
             code="duplicate_external_id",
         ) from None
     client = await temporal()
-    snapshot = repo.snapshot(invoice, gateway, schedule)
-    # The run's first workflow task waits until its first timer (expiry, an installment's
-    # overdue check) unless something reaches it sooner: an update (payment initiation,
-    # cancel, ...) or a signal-with-start (a gateway event) runs it at once. A new invoice then
-    # costs Temporal a start and no workflow task (docs/performance.md "Creation").
-    first_timer = snapshot.first_timer_at() - now
     try:
         await client.start_workflow(
             INVOICE_WORKFLOW.name,
             InvoiceWorkflowInput(
                 invoice_id=invoice.id,
                 tenant_id=invoice.tenant_id,
-                snapshot=snapshot,
+                snapshot=repo.snapshot(invoice, gateway, schedule),
                 revision=starts.revision,
             ),
-            start_delay=first_timer if first_timer > timedelta(0) else None,
             id=invoice_workflow_id(invoice.id),
             task_queue=starts.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
