@@ -136,8 +136,8 @@ LOCAL_CONFIRM = "local-row-confirmation"
 CONFIRM_AT_ONCE = "row-confirmation-at-once"
 # What a run of each revision (InvoiceWorkflowInput.revision) has from its start without asking
 # `workflow.patched`: a new invoice's first workflow task then records no patch markers and no
-# TemporalChangeVersion upserts, and no status upsert its start already set (issue 16: a fifth
-# of Temporal's work per created invoice). Revision 0 (recorded histories) asks, as before.
+# TemporalChangeVersion upserts, and no status upsert its start already set (issue 16: about
+# an eighth of Temporal's CPU per created invoice). Revision 0 (recorded histories) asks, as before.
 REVISION_PATCHES: dict[int, frozenset[str]] = {
     1: frozenset(
         {
