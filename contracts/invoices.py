@@ -8,7 +8,7 @@ Money is `Decimal` (the pydantic data converter carries it exactly); times are a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from contracts.gateway_events import WebhookEvent
 from domain.bounds import AmountIn, BoundedDatetime
 from domain.drafts import InstallmentsIn, LineItemIn
+from domain.events import OVERDUE_AFTER
 from domain.payments import amount_due
 
 
@@ -49,6 +50,19 @@ class InvoiceSnapshot(BaseModel):
     @property
     def amount_due(self) -> Decimal:
         return amount_due(self.total, self.amount_paid)
+
+    def first_timer_at(self) -> datetime:
+        """When a new run of this invoice, with nothing else to do, first acts on its own: at
+        its expiry or, sooner, the overdue check a day after an unpaid installment's due date
+        (the timers of InvoiceWorkflow's main loop; a new invoice has no live payment link, so
+        no payment-sync timer). `InvoiceStarts.first_task_delay` delays the run's first
+        workflow task until then."""
+        return min(
+            [
+                self.expires_at,
+                *(i.due_date + OVERDUE_AFTER for i in self.installments if i.status != "paid"),
+            ]
+        )
 
 
 class PaymentEvent(BaseModel):
@@ -86,7 +100,13 @@ class InvoiceWorkflowInput(BaseModel):
 # into what a new run has from its start (workflows/invoice.py REVISION_PATCHES lists each
 # revision's patches). Which revision starters use is a setting (INVOICE_WORKFLOW_REVISION,
 # docs/deployment.md): a worker of an older release must never get a run of a newer revision.
-INVOICE_WORKFLOW_REVISION = 1
+INVOICE_WORKFLOW_REVISION = 2
+# From this revision a new invoice's run sleeps until its first timer: the api delays its
+# first workflow task (Temporal's start delay), and the run confirms its row before a timer
+# acts (workflows/invoice.py). Anything that reaches it sooner runs it at once: an update
+# (payment initiation, cancel, ...) or a signal-with-start (a gateway event). A new invoice then
+# costs Temporal a start and no workflow task (docs/performance.md "Creation").
+FIRST_TASK_DELAY_REVISION = 2
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,13 @@ class InvoiceStarts:
 
     task_queue: str
     revision: int
+
+    def first_task_delay(self, snapshot: InvoiceSnapshot, now: datetime) -> timedelta | None:
+        """The start delay of a new invoice's run (None: its first workflow task at once)."""
+        if self.revision < FIRST_TASK_DELAY_REVISION:
+            return None
+        delay = snapshot.first_timer_at() - now
+        return delay if delay > timedelta(0) else None
 
 
 class InvoiceOutcome(BaseModel):

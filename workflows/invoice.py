@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.errors import ErrorType
     from contracts.invoices import (
+        FIRST_TASK_DELAY_REVISION,
         INVOICE_WORKFLOW_REVISION,
         AdjustInput,
         AdjustInstallmentsRequest,
@@ -209,7 +210,11 @@ class InvoiceWorkflow:
             for patch in patches
         )
         # Not loaded yet when started by a late event (signal-with-start): `run` reads it.
-        self._snapshot: InvoiceSnapshot | None = None
+        # From FIRST_TASK_DELAY_REVISION the start's snapshot is here before any handler: the
+        # first workflow task of a sleeping run may be an update's, validated against it.
+        self._snapshot: InvoiceSnapshot | None = (
+            inp.snapshot if inp.revision >= FIRST_TASK_DELAY_REVISION else None
+        )
         # Carried over by continue-as-new first; signals delivered with the start follow.
         self._events: list[PaymentEvent] = list(inp.pending_events)
         # Events that came before what they refer to (a refund before its payment).
@@ -274,12 +279,16 @@ class InvoiceWorkflow:
             if not final:
                 timeout = snapshot.expires_at - workflow.now()
                 if timeout <= timedelta(0):
+                    if not await self._row_confirmed(confirming):
+                        return self._orphan_outcome(inp)
                     await self._expire()
                     continue
                 sync_due = self._sync_due()
                 if sync_due is not None:
                     until_sync = sync_due - workflow.now()
                     if until_sync <= timedelta(0):
+                        if not await self._row_confirmed(confirming):
+                            return self._orphan_outcome(inp)
                         await self._sync_on_schedule()
                         continue
                     timeout = min(timeout, until_sync)
@@ -288,6 +297,8 @@ class InvoiceWorkflow:
                     if due is not None:
                         wait = due[1] + OVERDUE_AFTER - workflow.now()
                         if wait <= timedelta(0):
+                            if not await self._row_confirmed(confirming):
+                                return self._orphan_outcome(inp)
                             await self._mark_overdue(due[0])
                             continue
                         timeout = min(timeout, wait)
@@ -345,6 +356,21 @@ class InvoiceWorkflow:
         if await self._load(inp, local=self._patched(LOCAL_CONFIRM)) is None:
             self._orphan = True
             self._changed = True
+
+    async def _row_confirmed(self, confirming: asyncio.Task[None] | None) -> bool:
+        """Whether a timer's action (expiry, payment sync, an overdue check) may go ahead. From
+        FIRST_TASK_DELAY_REVISION it waits for the row's confirmation first: a run the api
+        started sleeps until its first timer, so that timer may come in the run's first
+        workflow task, before anything has confirmed the row; without it (the api's
+        transaction rolled back) the run ends as an orphan, acting on nothing. Older runs
+        confirmed long before any timer and do not wait (their histories replay as recorded)."""
+        if (
+            confirming is not None
+            and self._input.revision >= FIRST_TASK_DELAY_REVISION
+            and not confirming.done()
+        ):
+            await confirming
+        return not self._orphan
 
     def _orphan_outcome(self, inp: InvoiceWorkflowInput) -> InvoiceOutcome:
         workflow.logger.warning("invoice %s has no row: orphan start, ending", inp.invoice_id)

@@ -157,15 +157,19 @@ async def create_invoice(
             code="duplicate_external_id",
         ) from None
     client = await temporal()
+    snapshot = repo.snapshot(invoice, gateway, schedule)
     try:
         await client.start_workflow(
             INVOICE_WORKFLOW.name,
             InvoiceWorkflowInput(
                 invoice_id=invoice.id,
                 tenant_id=invoice.tenant_id,
-                snapshot=repo.snapshot(invoice, gateway, schedule),
+                snapshot=snapshot,
                 revision=starts.revision,
             ),
+            # The run sleeps until its first timer unless something reaches it sooner: no
+            # workflow task at creation (contracts.invoices.FIRST_TASK_DELAY_REVISION).
+            start_delay=starts.first_task_delay(snapshot, now),
             id=invoice_workflow_id(invoice.id),
             task_queue=starts.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

@@ -195,6 +195,31 @@ def test_setup_finds_the_admin_key_given_or_generated(
 # --- 1. and 2. find and read -----------------------------------------------------------------
 
 
+def test_read_a_sleeping_run(runbook: Runbook, merchant: Merchant) -> None:
+    """A new invoice's run sleeps until its first timer: no query answers, its start event
+    holds the invoice as created, and there is nothing to reset."""
+    invoice = merchant.create()
+    wf = f"invoice-{invoice['id']}"
+    asleep = runbook.run("read-state", invoice_id=invoice["id"], check=False)
+    assert asleep.returncode != 0
+    assert "Workflow task is not scheduled yet" in asleep.stderr + asleep.stdout
+    start = json.loads(runbook.run("read-start-input", invoice_id=invoice["id"]).stdout)
+    assert start["snapshot"]["status"] == "draft"
+    assert Decimal(start["snapshot"]["total"]) == Decimal(invoice["total"])
+    assert start["snapshot"]["payment_initiated"] is False
+    woken_after = timedelta(seconds=float(start["firstWorkflowTaskBackoff"].rstrip("s")))
+    expires_in = datetime.fromisoformat(invoice["expires_at"]) - datetime.fromisoformat(
+        invoice["created_at"]
+    )
+    assert abs(woken_after - expires_in) < timedelta(seconds=2)
+    refused = runbook.run("reset-last", workflow_id=wf, check=False)
+    assert refused.returncode != 0, refused.stdout
+    # Payment initiation wakes it: the query answers.
+    merchant.pay_link(invoice["id"])
+    state = runbook.run("read-state", invoice_id=invoice["id"]).stdout
+    assert '"status":"pending"' in state
+
+
 def test_find_and_read_an_invoice(runbook: Runbook, ops_stack: Stack, merchant: Merchant) -> None:
     invoice = pending_invoice(merchant)
     invoice_id = invoice["id"]

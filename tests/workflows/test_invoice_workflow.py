@@ -32,6 +32,7 @@ from contracts.invoices import (
     InitiatePaymentRequest,
     InvoiceOutcome,
     InvoiceSnapshot,
+    InvoiceStarts,
     InvoiceWorkflowInput,
     PaymentEvent,
 )
@@ -71,9 +72,11 @@ async def start_invoice_workflow(
     *,
     history_limit: int = 2000,
     revision: int = INVOICE_WORKFLOW_REVISION,
+    start_delay: timedelta | None = None,
 ) -> WorkflowHandle[InvoiceWorkflow, InvoiceOutcome]:
     """As `api.invoices.service.create_invoice` starts it (snapshot in, search attributes set,
-    today's revision; `revision=0` starts it as an api from before revisions did)."""
+    today's revision; `revision=0` starts it as an api from before revisions did), with its
+    first workflow task at once unless given the api's `start_delay` (`sleeping_start`)."""
     return await client.start_workflow(
         InvoiceWorkflow.run,
         InvoiceWorkflowInput(
@@ -86,6 +89,7 @@ async def start_invoice_workflow(
         id=invoice_workflow_id(snapshot.invoice_id),
         task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        start_delay=start_delay,
         search_attributes=invoice_search_attributes.pairs(
             tenant_id=snapshot.tenant_id,
             invoice_id=snapshot.invoice_id,
@@ -94,6 +98,31 @@ async def start_invoice_workflow(
             gateway=snapshot.gateway,
         ),
     )
+
+
+async def sleeping_start(
+    env: WorkflowEnvironment, snapshot: InvoiceSnapshot, task_queue: str
+) -> WorkflowHandle[InvoiceWorkflow, InvoiceOutcome]:
+    """Started as the api starts a new invoice's run today: asleep until its first timer."""
+    delay = InvoiceStarts(task_queue, INVOICE_WORKFLOW_REVISION).first_task_delay(
+        snapshot, await env.get_current_time()
+    )
+    assert delay is not None
+    return await start_invoice_workflow(env.client, snapshot, task_queue, start_delay=delay)
+
+
+async def expirable_by_wall_clock(sessions: SessionFactory, invoice_id: int) -> None:
+    """The expire activity re-checks `expires_at <= utcnow()` with the worker's wall clock, which
+    time skipping does not move (without this the workflow spins on expire_invoice forever). Put
+    the row's expiry at the wall clock's now, so MySQL would allow expiring at any moment: only
+    the workflow's timer (set for the original `expires_at`, which the workflow holds in its
+    snapshot) decides when it happens."""
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice_id)
+            .values(expires_at=to_naive_utc(utcnow() - timedelta(seconds=1)))
+        )
 
 
 async def state_of(handle: WorkflowHandle[Any, Any]) -> InvoiceSnapshot:
@@ -149,17 +178,7 @@ async def test_expiry_fires_exactly_at_expires_at_and_expires_the_live_gateway_p
         assert at_gateway["status"] == "pending"
         assert (await state_of(handle)).status == "pending"
 
-        # The expire activity re-checks `expires_at <= utcnow()` with the worker's wall clock,
-        # which time skipping does not move (see the report: without this the workflow spins
-        # on expire_invoice forever). Put the row's expiry at the wall clock's now, so MySQL
-        # would allow expiring at any moment: only the workflow's timer (set for the original
-        # `expires_at`, which the workflow holds in its snapshot) decides when it happens.
-        async with transaction(sessions) as session:
-            await session.execute(
-                update(Invoice)
-                .where(Invoice.id == created.invoice_id)
-                .values(expires_at=to_naive_utc(utcnow() - timedelta(seconds=1)))
-            )
+        await expirable_by_wall_clock(sessions, created.invoice_id)
         assert (await state_of(handle)).expires_at == expires_at
 
         await env.sleep(expires_at - await env.get_current_time() - timedelta(seconds=5))
@@ -408,6 +427,100 @@ async def test_a_run_whose_row_never_appears_ends_as_an_orphan(
         events = await history(handle)
         assert of(events, SCHEDULED) == []
     assert (await invoice_row(sessions, tenant_id, created.invoice_id)).status == "draft"
+
+
+# --- 3b. a new invoice's run sleeps until its first timer (FIRST_TASK_DELAY_REVISION) ---------
+
+
+async def test_a_sleeping_run_whose_transaction_rolled_back_ends_as_an_orphan_at_its_expiry(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """Started asleep and then rolled back: nothing runs until its expiry timer; then the run
+    first looks for its row, finds none, and ends as an orphan without expiring anything."""
+    async with running_worker(env, sessions, gateways, task_queue):
+        async with sessions() as writer:
+            await writer.begin()
+            ghost = await insert_draft(writer, tenant_id, expires_in=timedelta(hours=2))
+            handle = await sleeping_start(env, ghost, task_queue)
+            await writer.rollback()
+        await env.sleep(timedelta(hours=1))
+        assert [e.type for e in await history(handle)] == [
+            EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
+        ]
+        outcome = await handle.result()
+        assert outcome.orphan and outcome.status == "orphan"
+        events = await history(handle)
+        assert of(events, SCHEDULED) == [], "no expire_invoice, no gateway call"
+        assert local_activities(events)[0] == "confirm_invoice_row"
+        first_task = of(events, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)[0]
+        assert first_task.at >= ensure_utc(ghost.expires_at) - timedelta(seconds=1)
+        await keep_history(handle, "invoice-revision-2-asleep-rolled-back-orphan")
+    async with sessions() as session:
+        assert await InvoiceRepository(session, tenant_id).get(ghost.invoice_id) is None
+
+
+async def test_a_sleeping_run_confirms_its_row_then_expires_the_invoice(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """Nothing reached it before its expiry: its first workflow task confirms the row and
+    expires the invoice (search attribute, row and outcome)."""
+    created = await create_invoice(sessions, tenant_id, expires_in=timedelta(hours=2))
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await sleeping_start(env, created, task_queue)
+        await expirable_by_wall_clock(sessions, created.invoice_id)
+        outcome = await handle.result()
+        assert outcome.status == "expired" and not outcome.orphan
+        assert (await invoice_row(sessions, tenant_id, created.invoice_id)).status == "expired"
+        events = await history(handle)
+        assert local_activities(events)[0] == "confirm_invoice_row"
+        expiring = of(events, SCHEDULED, "expire_invoice")
+        assert len(expiring) == 1
+        assert expiring[0].at >= ensure_utc(created.expires_at) - timedelta(seconds=1)
+        described = await handle.describe()
+        assert described.typed_search_attributes.get(invoice_search_attributes.status) == "expired"
+        await keep_history(handle, "invoice-revision-2-asleep-then-expired")
+
+
+async def test_an_update_wakes_a_sleeping_run_and_its_validator_has_the_snapshot(
+    env: WorkflowEnvironment,
+    sessions: SessionFactory,
+    gateways: dict[str, PaymentGateway],
+    task_queue: str,
+    tenant_id: str,
+) -> None:
+    """An update is the first workflow task of a sleeping run: its validator decides on the
+    start's snapshot (a refused update leaves no trace), an accepted one runs at once, and the
+    run keeps its expiry timer."""
+    created = await create_invoice(sessions, tenant_id, expires_in=timedelta(hours=2))
+    async with running_worker(env, sessions, gateways, task_queue):
+        handle = await sleeping_start(env, created, task_queue)
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(
+                InvoiceWorkflow.initiate_payment, InitiatePaymentRequest(installment_number=1)
+            )
+        assert isinstance(refused.value.cause, ApplicationError)
+        assert EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED not in [
+            e.type for e in await history(handle)
+        ]
+        link = await handle.execute_update(
+            InvoiceWorkflow.initiate_payment, InitiatePaymentRequest()
+        )
+        assert link.gateway_reference
+        assert (await state_of(handle)).status == "pending"
+        await expirable_by_wall_clock(sessions, created.invoice_id)
+        outcome = await handle.result()
+        assert outcome.status == "expired"
+        events = await history(handle)
+        assert len(of(events, SCHEDULED, "expire_invoice")) == 1
+        await keep_history(handle, "invoice-revision-2-woken-by-update-then-expired")
 
 
 # --- 4. continue-as-new ---------------------------------------------------------------------
