@@ -16,7 +16,7 @@ from temporalio.client import Client
 from api.auth import ApiKeyAuthenticator, AuthThrottled, Principal, admin_key_matches
 from api.errors import RateLimited, ServiceUnavailable, Unauthorized
 from api.ratelimit import RateLimiter
-from config import Settings
+from config import ConfigurationError, Settings
 from db.engine import SessionFactory
 from domain.bounds import MAX_ID
 from gateways.accounts import AccountDirectory
@@ -75,6 +75,10 @@ class Services:
 
                 try:
                     self._temporal = await connect_temporal(self.settings)
+                except ConfigurationError as exc:
+                    # Too old a server for the configured revision: say why, every time.
+                    logger.error("%s", exc)
+                    raise ServiceUnavailable("Temporal is temporarily unavailable") from exc
                 except Exception as exc:
                     logger.warning("temporal unavailable: %s", type(exc).__name__)
                     raise ServiceUnavailable("Temporal is temporarily unavailable") from exc
