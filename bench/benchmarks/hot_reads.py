@@ -13,25 +13,23 @@ from /proc. `BENCH_PROFILE=1` also records a py-spy profile of the api per PayTr
 from __future__ import annotations
 
 import asyncio
-import collections
 import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bench.context import BenchContext
 from bench.measure import http_load, table
 from bench.proc import CpuMeter, WrkResult, ensure_wrk, run_wrk
+from bench.profiling import profile
+from bench.profiling import wanted as profiling_wanted
 from bench.registry import benchmark
 from devstack import free_port, wait_for_port
 
 CONNECTIONS = 20
 TARGETS = {"GET /invoices/{id}": 0.5, "GET /gateways": 0.6, "GET /health": 0.5}
 HEADERS = ["target", "req/s", "floor", "ratio", "goal", "p50 ms", "p99 ms", "cpu ms/req", "err"]
-RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
 def start_floor(ctx: BenchContext, kind: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -68,57 +66,6 @@ async def measure(
         non_2xx=result.errors,
         socket_errors=0,
     )
-
-
-def summarize_profile(path: Path, top: int = 15) -> list[tuple[str, float]]:
-    """Share of samples per leaf frame ("own" time) in a py-spy raw (collapsed) file."""
-    own: collections.Counter[str] = collections.Counter()
-    total = 0
-    for line in path.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
-            continue
-        frames = stack.split(";")
-        n = int(count)
-        total += n
-        own[frames[-1].split(" (")[0] + " " + frames[-1].rsplit("/", 1)[-1]] += n
-    return [(name, round(100 * n / max(total, 1), 1)) for name, n in own.most_common(top)]
-
-
-async def profile(ctx: BenchContext, wrk: str, name: str, url: str, h: dict[str, str]) -> None:
-    pyspy = Path(sys.executable).with_name("py-spy")
-    if not pyspy.exists():
-        ctx.out("py-spy not installed in the venv: no profile")
-        return
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
-    out = RESULTS / f"profile-{slug}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.txt"
-    spy = subprocess.Popen(  # noqa: ASYNC220 - started, not waited on here
-        [
-            str(pyspy),
-            "record",
-            "--pid",
-            str(ctx.stack.processes["api"].pid),
-            "--duration",
-            "8",
-            "--rate",
-            "200",
-            "--format",
-            "raw",
-            "--output",
-            str(out),
-            "--nonblocking",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    await asyncio.sleep(0.5)
-    await asyncio.to_thread(run_wrk, wrk, url, seconds=7, connections=CONNECTIONS, headers=h)
-    await asyncio.to_thread(spy.wait, 60)
-    if out.exists():
-        ctx.out(f"profile of {name} (own time, % of samples) -> {out.name}")
-        for frame, pct in summarize_profile(out):
-            ctx.out(f"  {pct:5.1f}%  {frame}")
 
 
 @benchmark("hot_reads", "GET /invoices/{id}, /gateways, /health under wrk beside their floors")
@@ -161,10 +108,10 @@ async def hot_reads(ctx: BenchContext) -> dict[str, Any]:
                 meter.start()
                 totals[name].append(await measure(wrk, ctx, url, headers, seconds))
                 cpu[name] += meter.stop()[server]
-        if os.environ.get("BENCH_PROFILE") and wrk is not None:
+        if profiling_wanted() and wrk is not None:
             for name in TARGETS:
                 url, headers = targets[name]
-                await profile(ctx, wrk, name, url, headers)
+                await profile(ctx, wrk, name, url, headers, connections=CONNECTIONS)
     finally:
         for proc in (constant, row):
             proc.terminate()

@@ -43,6 +43,8 @@ from bench.context import BenchContext
 from bench.floor_workflow import ONE_TASK_WORKFLOW
 from bench.measure import LoadResult, table
 from bench.proc import CpuMeter, WrkResult, ensure_wrk, find_pid, post_script, run_wrk
+from bench.profiling import profile
+from bench.profiling import wanted as profiling_wanted
 from bench.quiet import wait_until_quiet
 from bench.registry import benchmark
 from db.engine import create_engine
@@ -197,6 +199,8 @@ async def invoices(ctx: BenchContext) -> dict[str, Any]:
             "duration_s": wrk_seconds,
             **wrk_db,
         }
+        if profiling_wanted():
+            await profile_posts(ctx, wrk, wrk_key)
 
     # The one-task floor's req/s is its sustained rate; its latencies are the start calls'.
     one_task_row = [one_task.label, one_task_figures["rate_per_s"], *row(one_task)[2:]]
@@ -368,6 +372,24 @@ async def post_with_wrk(
             "rate_per_s": round(during / max(window, 1e-9), 1),
         },
     )
+
+
+async def profile_posts(ctx: BenchContext, wrk: str, key: str) -> None:
+    """BENCH_PROFILE=1: where the api's CPU goes under wrk's POSTs (after the measured run)."""
+    body = json.dumps({**invoice_body(), "external_id": EXTERNAL_ID_MARKER})
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        script = Path(tmp) / "post_invoices.lua"
+        script.write_text(post_script(body, EXTERNAL_ID_MARKER, f"profile-{uuid.uuid4().hex[:8]}"))
+        await profile(
+            ctx,
+            wrk,
+            "POST /invoices",
+            f"{ctx.api_url}/invoices",
+            {"X-API-Key": key},
+            connections=CONCURRENCY,
+            script=script,
+        )
+    await wait_until_quiet(ctx, what="after the profile")
 
 
 async def invoice_rows(
