@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Request, Response
@@ -16,7 +16,8 @@ from temporalio.client import Client
 from api.auth import ApiKeyAuthenticator, AuthThrottled, Principal, admin_key_matches
 from api.errors import RateLimited, ServiceUnavailable, Unauthorized
 from api.ratelimit import RateLimiter
-from config import ConfigurationError, Settings
+from config import Settings
+from contracts.invoices import InvoiceStarts
 from db.engine import SessionFactory
 from domain.bounds import MAX_ID
 from gateways.accounts import AccountDirectory
@@ -49,6 +50,8 @@ class Services:
     read_engine: AsyncEngine | None = None
     _temporal: Client | None = field(default=None, repr=False)
     _temporal_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # Whether the connected server wakes a delayed run on an update (`invoice_starts`).
+    _sleeping_starts: bool = field(default=False, repr=False)
 
     def account_directory(self) -> AccountDirectory:
         if self.accounts is None:
@@ -74,15 +77,35 @@ class Services:
                 from workflows.client import connect_temporal
 
                 try:
-                    self._temporal = await connect_temporal(self.settings)
-                except ConfigurationError as exc:
-                    # Too old a server for the configured revision: say why, every time.
-                    logger.error("%s", exc)
-                    raise ServiceUnavailable("Temporal is temporarily unavailable") from exc
+                    client = await connect_temporal(self.settings)
+                    self._sleeping_starts = await self._server_wakes_sleeping_runs(client)
+                    self._temporal = client
                 except Exception as exc:
                     logger.warning("temporal unavailable: %s", type(exc).__name__)
                     raise ServiceUnavailable("Temporal is temporarily unavailable") from exc
         return self._temporal
+
+    async def _server_wakes_sleeping_runs(self, client: Client) -> bool:
+        from contracts.invoices import FIRST_TASK_DELAY_REVISION
+        from workflows.client import DELAYED_START_SERVER, server_version, wakes_sleeping_runs
+
+        version = await server_version(client)
+        if wakes_sleeping_runs(version):
+            return True
+        if self.settings.invoice_workflow_revision >= FIRST_TASK_DELAY_REVISION:
+            logger.warning(
+                "Temporal server %s is older than %s: new invoices' runs start awake (no start "
+                "delay, a workflow task each); upgrade Temporal for the cheaper creation",
+                version,
+                ".".join(map(str, DELAYED_START_SERVER)),
+            )
+        return False
+
+    async def invoice_starts(self) -> InvoiceStarts:
+        """How this api starts invoice runs now: the settings' revision and task queue, asleep
+        until their first timer only on a server known to wake them (connects if needed)."""
+        await self.temporal()
+        return replace(self.settings.invoice_starts, sleeping_starts=self._sleeping_starts)
 
 
 async def get_services(request: Request) -> Services:

@@ -116,10 +116,13 @@ class InvoiceStarts:
 
     task_queue: str
     revision: int
+    # False on a Temporal server not known to wake a delayed run on an update (the api checks
+    # on connecting, workflows/client.py): runs of any revision then start awake.
+    sleeping_starts: bool = True
 
     def first_task_delay(self, snapshot: InvoiceSnapshot, now: datetime) -> timedelta | None:
         """The start delay of a new invoice's run (None: its first workflow task at once)."""
-        if self.revision < FIRST_TASK_DELAY_REVISION:
+        if self.revision < FIRST_TASK_DELAY_REVISION or not self.sleeping_starts:
             return None
         delay = snapshot.first_timer_at() - now
         return delay if delay > timedelta(0) else None

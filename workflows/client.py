@@ -1,5 +1,4 @@
-"""Connecting to Temporal: every client and worker uses the pydantic data converter (Decimal),
-and refuses a server too old for the InvoiceWorkflow revision it starts runs with."""
+"""Connecting to Temporal: every client and worker uses the pydantic data converter (Decimal)."""
 
 from __future__ import annotations
 
@@ -9,39 +8,29 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from config import ConfigurationError, Settings
-from contracts.invoices import FIRST_TASK_DELAY_REVISION
+from config import Settings
 
 # The oldest Temporal server checked to run a delayed first workflow task at once when an update
-# arrives (1.29.1; 1.32.0 too), which runs of FIRST_TASK_DELAY_REVISION rely on: on a server
-# that waited, payment initiation of a new invoice would wait for the invoice's expiry.
+# arrives (1.29.1; 1.32.0 too). A new invoice's run sleeps until then (FIRST_TASK_DELAY_REVISION)
+# only on such a server: on one that waited, payment initiation would wait for the expiry.
 DELAYED_START_SERVER = (1, 29)
 
 
-def refuse_older_server(revision: int, server_version: str) -> None:
-    """ConfigurationError when runs of `revision` need a newer server than `server_version`.
-    A server that does not say its version is taken at its word (nothing to compare)."""
-    if revision < FIRST_TASK_DELAY_REVISION:
-        return
+def wakes_sleeping_runs(server_version: str) -> bool:
+    """Whether a server of `server_version` is known to wake a delayed run on an update. A
+    server that does not say its version (or says it otherwise) is taken at its word."""
     found = re.match(r"(\d+)\.(\d+)", server_version)
-    if found is None or (int(found[1]), int(found[2])) >= DELAYED_START_SERVER:
-        return
-    oldest = ".".join(map(str, DELAYED_START_SERVER))
-    older = FIRST_TASK_DELAY_REVISION - 1
-    raise ConfigurationError(
-        f"PayTrust refuses to start: InvoiceWorkflow revision {revision} needs Temporal server "
-        f"{oldest} or newer (a new invoice's run sleeps until a call wakes it), this one is "
-        f"{server_version}: upgrade Temporal, or run revision {older} with "
-        f"INVOICE_WORKFLOW_REVISION={older}"
-    )
+    return found is None or (int(found[1]), int(found[2])) >= DELAYED_START_SERVER
+
+
+async def server_version(client: Client) -> str:
+    info = await client.workflow_service.get_system_info(GetSystemInfoRequest())
+    return info.server_version
 
 
 async def connect_temporal(settings: Settings) -> Client:
-    client = await Client.connect(
+    return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
     )
-    info = await client.workflow_service.get_system_info(GetSystemInfoRequest())
-    refuse_older_server(settings.invoice_workflow_revision, info.server_version)
-    return client

@@ -364,12 +364,13 @@ class InvoiceWorkflow:
         workflow task, before anything has confirmed the row; without it (the api's
         transaction rolled back) the run ends as an orphan, acting on nothing. Older runs
         confirmed long before any timer and do not wait (their histories replay as recorded)."""
-        if (
-            confirming is not None
-            and self._input.revision >= FIRST_TASK_DELAY_REVISION
-            and not confirming.done()
-        ):
-            await confirming
+        if self._input.revision < FIRST_TASK_DELAY_REVISION:
+            return True
+        if confirming is not None and not confirming.done():
+            # Its failure (a non-retryable load error) is the confirmation's, as for runs that
+            # never wait: the timer's action goes ahead on what the run knows.
+            with suppress(ActivityError, ApplicationError):
+                await confirming
         return not self._orphan
 
     def _orphan_outcome(self, inp: InvoiceWorkflowInput) -> InvoiceOutcome:

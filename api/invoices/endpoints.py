@@ -65,7 +65,7 @@ async def create_invoice(
     """Create an invoice (status `draft`) and its workflow. Totals are computed here: line
     subtotal = quantity × unit_price, per-line tax, the gateway's fee for the currency."""
     created = await service.create_invoice(
-        session, services.temporal, services.settings.invoice_starts, principal, body
+        session, services.temporal, await services.invoice_starts(), principal, body
     )
     # After the commit: its invoice.created event goes to the merchant's endpoints (if one
     # takes it: otherwise there is no outbox row to hand over).
@@ -259,7 +259,7 @@ async def create_supplementary_invoice(
     return await service.create_supplementary(
         session,
         services.temporal,
-        services.settings.invoice_starts,
+        await services.invoice_starts(),
         principal,
         invoice_id,
         body,
