@@ -30,6 +30,11 @@ class InstallmentSnapshot(BaseModel):
     status: str
     paid_amount: Decimal = Decimal(0)
 
+    def overdue_check_at(self) -> datetime | None:
+        """When InvoiceWorkflow checks this installment for installment.overdue (a day after
+        its due date), or None once it is paid."""
+        return None if self.status == "paid" else self.due_date + OVERDUE_AFTER
+
 
 class InvoiceSnapshot(BaseModel):
     """What the invoice workflow knows of its invoice: read from MySQL by the activity that last
@@ -57,12 +62,8 @@ class InvoiceSnapshot(BaseModel):
         (the timers of InvoiceWorkflow's main loop; a new invoice has no live payment link, so
         no payment-sync timer). `InvoiceStarts.first_task_delay` delays the run's first
         workflow task until then."""
-        return min(
-            [
-                self.expires_at,
-                *(i.due_date + OVERDUE_AFTER for i in self.installments if i.status != "paid"),
-            ]
-        )
+        checks = (i.overdue_check_at() for i in self.installments)
+        return min([self.expires_at, *(at for at in checks if at is not None)])
 
 
 class PaymentEvent(BaseModel):

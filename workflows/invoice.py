@@ -86,7 +86,6 @@ with workflow.unsafe.imports_passed_through():
     from contracts.workflows import (
         INVOICE_WORKFLOW,
     )
-    from domain.events import OVERDUE_AFTER
     from domain.installments import ensure_installment_unpaid
     from domain.payments import ensure_installment_target
     from domain.status import (
@@ -295,7 +294,7 @@ class InvoiceWorkflow:
                 if self._patched(INSTALLMENT_OVERDUE):
                     due = self._next_due(snapshot)
                     if due is not None:
-                        wait = due[1] + OVERDUE_AFTER - workflow.now()
+                        wait = due[1] - workflow.now()
                         if wait <= timedelta(0):
                             if not await self._row_confirmed(confirming):
                                 return self._orphan_outcome(inp)
@@ -470,16 +469,17 @@ class InvoiceWorkflow:
             self._expire_at_gateway_later(result.stale_references)
 
     def _next_due(self, snapshot: InvoiceSnapshot) -> tuple[int, datetime] | None:
-        """The earliest unpaid installment whose due-date timer has not fired in this run."""
+        """The earliest unpaid installment whose overdue check has not fired in this run, with
+        when it fires (`InstallmentSnapshot.overdue_check_at`)."""
         waiting = [
-            (i.due_date, i.number)
+            (at, i.number)
             for i in snapshot.installments
-            if i.status != "paid" and i.number not in self._overdue_checked
+            if (at := i.overdue_check_at()) is not None and i.number not in self._overdue_checked
         ]
         if not waiting:
             return None
-        due_date, number = min(waiting)
-        return number, due_date
+        check_at, number = min(waiting)
+        return number, check_at
 
     async def _mark_overdue(self, number: int) -> None:
         """Its due date passed: the activity writes installment.overdue if it is still unpaid
